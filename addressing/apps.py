@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class AddressingConfig(AppConfig):
+    """Streets, postal zones, buildings and delivery points, the postcode and the geocoder."""
+
+    name = "addressing"
+    verbose_name = "Addressing"

@@ -1,0 +1,41 @@
+"""The platform's roles. Each is a Django group created by migration ``0002_role_groups``;
+anonymous visitors are the public and have no group."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    PLANNER = "planner", _("Planner")
+    CADASTRE_OFFICER = "cadastre_officer", _("Cadastre officer")
+    ADDRESSING_OFFICER = "addressing_officer", _("Addressing officer")
+    DISPATCHER = "dispatcher", _("Dispatcher")
+    COURIER = "courier", _("Courier")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+# Staff roles sign in to the internal tools; couriers use only the courier view.
+STAFF_ROLES = frozenset(Role) - {Role.COURIER}
+
+
+def role_group(role: Role) -> Group:
+    """The group of ``role``; recreated if someone deleted it."""
+    group, _created = Group.objects.get_or_create(name=role.value)
+    return group
+
+
+def user_roles(user: AbstractBaseUser | AnonymousUser) -> frozenset[Role]:
+    """The roles of ``user``; superusers hold every role, the public none."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(Role)
+    names = set(user.groups.values_list("name", flat=True))
+    return frozenset(role for role in Role if role.value in names)
+
+
+def user_has_role(user: AbstractBaseUser | AnonymousUser, *roles: Role) -> bool:
+    return bool(user_roles(user) & set(roles))

@@ -1,0 +1,63 @@
+"""Spatial SQL shared by every app, as GeoDjango expressions.
+
+Areas and lengths are measured on the WGS 84 ellipsoid (PostGIS ``geography``), in square
+metres and metres, never in degrees. Apps use these instead of writing their own SQL.
+"""
+
+from __future__ import annotations
+
+from django.contrib.gis.db.models import GeometryField, PointField
+from django.contrib.gis.db.models.functions import GeoFunc
+from django.db.models import FloatField, Func
+
+WGS84 = 4326
+
+
+class GeographyArea(Func):
+    """``ST_Area(geom::geography)``: the geodesic area in m² of a geometry in EPSG:4326."""
+
+    function = "ST_Area"
+    template = "%(function)s((%(expressions)s)::geography)"
+    output_field = FloatField()
+
+
+class GeographyLength(Func):
+    """``ST_Length(geom::geography)``: the geodesic length in metres of a line in EPSG:4326."""
+
+    function = "ST_Length"
+    template = "%(function)s((%(expressions)s)::geography)"
+    output_field = FloatField()
+
+
+class InteriorPoint(Func):
+    """``ST_PointOnSurface``: a point guaranteed to lie inside the geometry.
+
+    A plain ``Func`` (unlike GeoDjango's ``PointOnSurface``) so it also accepts ``OuterRef``,
+    for "the polygon containing this feature" subqueries.
+    """
+
+    function = "ST_PointOnSurface"
+    output_field = PointField(srid=WGS84)
+
+
+class LabelPoint(GeoFunc):
+    """The centre of the largest circle inside the geometry (``ST_MaximumInscribedCircle``):
+    where a map label reads best, well inside the area even for odd shapes."""
+
+    function = "ST_MaximumInscribedCircle"
+    template = "(%(function)s(%(expressions)s)).center"
+    output_field = PointField(srid=WGS84)
+
+
+class MakeValid(GeoFunc):
+    """``ST_MakeValid``, keeping the geometry's SRID."""
+
+    function = "ST_MakeValid"
+    output_field = GeometryField()
+
+
+class Multi(GeoFunc):
+    """``ST_Multi``: promote a single geometry to its collection type."""
+
+    function = "ST_Multi"
+    output_field = GeometryField()

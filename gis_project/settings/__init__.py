@@ -1,0 +1,1 @@
+"""Settings flavours: ``dev`` (default for manage.py), ``test`` (pytest) and ``prod``."""

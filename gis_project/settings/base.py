@@ -1,0 +1,202 @@
+"""Settings shared by every environment. Values that differ come from ``gis_project.env``.
+
+``dev``, ``test`` and ``prod`` import this module, create ``ENV`` first and call
+:func:`configure`, which builds the settings that depend on the environment.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from gis_project.env import BASE_DIR, LOCAL_DIR, Env
+
+# --- Applications -----------------------------------------------------------------------------
+# Dependencies point downward only (see docs in README.md):
+#   public_map -> addressing, parcels, layers -> boundaries, jobs -> core
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "django.contrib.postgres",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "leaflet",
+    "core",
+    "jobs",
+    "boundaries",
+    "layers",
+    "parcels",
+    "addressing",
+    "public_map",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.handlers.DomainErrorMiddleware",
+]
+
+ROOT_URLCONF = "gis_project.urls"
+WSGI_APPLICATION = "gis_project.wsgi.application"
+ASGI_APPLICATION = "gis_project.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "core.context_processors.platform",
+            ],
+        },
+    },
+]
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- Languages: Arabic first (the public's default), English second ---------------------------
+LANGUAGE_CODE = "ar"
+LANGUAGES = [("ar", _("Arabic")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Hebron"
+USE_TZ = True
+
+# --- Static files: Django apps' own assets plus the npm packages in package-lock.json ---------
+STATIC_URL = "/static/"
+STATIC_ROOT = LOCAL_DIR / "static"
+STATICFILES_DIRS = [
+    ("vendor/noto-sans-arabic", BASE_DIR / "node_modules/@fontsource/noto-sans-arabic"),
+    ("vendor/noto-sans", BASE_DIR / "node_modules/@fontsource/noto-sans"),
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+LOGIN_URL = "admin:login"
+
+# --- API --------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.BasicAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "core.handlers.api_exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 100,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Ramallah municipal GIS API",
+    "DESCRIPTION": "Parcels, postcode addressing, infrastructure layers and document delivery.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# --- Maps: no tiles from other hosts unless an operator opts in --------------------------------
+LEAFLET_CONFIG = {
+    "TILES": [],
+    "DEFAULT_CENTER": (31.905, 35.205),
+    "DEFAULT_ZOOM": 13,
+    "MIN_ZOOM": 7,
+    "MAX_ZOOM": 20,
+    "RESET_VIEW": False,
+    "ATTRIBUTION_PREFIX": "Leaflet",
+}
+
+# --- Logging: to stderr, collected by whatever runs the process (gunicorn, systemd) -------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {
+        "django": {"level": "INFO"},
+        # GEOS explains each invalid geometry as a notice; the services validate geometries
+        # and report the reason themselves, so the notices would only be noise.
+        "django.contrib.gis": {"level": "ERROR"},
+    },
+}
+
+# GDAL 3.6 (Debian 12) cannot block file and network access while parsing spatial references.
+# The platform never hands user-supplied CRS text to GDAL/PROJ: clients name a CRS by an EPSG
+# code from an allow-list, so the warning does not apply.
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# --- Platform ---------------------------------------------------------------------------------
+REFERENCE_DATA_DIR = BASE_DIR / "data" / "reference"
+
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# Job state lives in jobs.Job (the database); Celery keeps no results of its own.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+
+def configure(env: Env, *, debug_default: bool) -> dict:
+    """Settings that depend on the environment, returned as a dict for ``globals().update``."""
+    import dj_database_url
+
+    database_url = env.required(
+        "DATABASE_URL",
+        why="no project-local database was found either; run `./platform run`, or point "
+        "DATABASE_URL at a PostGIS server (postgis://user:password@host:port/name)",
+    )
+    database = dj_database_url.parse(database_url, conn_max_age=env.int("DB_CONN_MAX_AGE", 60))
+    if database["ENGINE"] != "django.contrib.gis.db.backends.postgis":
+        raise ImproperlyConfigured(
+            f"DATABASE_URL must use the postgis:// scheme (got {database_url.split(':', 1)[0]}://)"
+        )
+    database["CONN_HEALTH_CHECKS"] = True
+    database.setdefault("OPTIONS", {})["connect_timeout"] = env.int("DB_CONNECT_TIMEOUT", 5)
+
+    redis_url = env.str("REDIS_URL", "redis://127.0.0.1:6379/0")
+    return {
+        "DEBUG": env.bool("DJANGO_DEBUG", debug_default),
+        "DATABASES": {"default": database},
+        "CELERY_BROKER_URL": env.str("CELERY_BROKER_URL", redis_url),
+        "CELERY_TASK_DEFAULT_QUEUE": env.str("CELERY_QUEUE", "gis"),
+        "CACHES": {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": redis_url,
+            }
+        },
+        "PLATFORM_MUNICIPALITY": env.str("PLATFORM_MUNICIPALITY", "ramallah"),
+        "PLATFORM_BASE_URL": env.str("PLATFORM_BASE_URL", "http://127.0.0.1:8000"),
+    }

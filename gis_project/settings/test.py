@@ -1,0 +1,20 @@
+"""Tests: the real PostGIS and Redis of the checkout (or DATABASE_URL), never stand-ins."""
+
+from gis_project.env import Env
+from gis_project.settings.base import *  # noqa: F403
+from gis_project.settings.base import configure
+
+ENV = Env(use_local_file=True)
+globals().update(configure(ENV, debug_default=False))
+
+SECRET_KEY = "test-only-key-not-secret"  # noqa: S105 - never used outside the test run
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+# Hashing dominates user-heavy tests; MD5 is acceptable for throw-away test users only.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tests never share a queue or cache keys with a platform running from the same checkout.
+CELERY_TASK_DEFAULT_QUEUE = ENV.str("CELERY_QUEUE", "gis-test")
+CACHES["default"]["KEY_PREFIX"] = "test"  # noqa: F405
+# Static files are collected by the test command; the manifest-free storage keeps tests simple.
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}

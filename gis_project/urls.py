@@ -1,0 +1,27 @@
+"""URL routes. The API lives under /api/v1/ (no language prefix); pages carry their language in
+the path (/ar/..., /en/...) so a shared link opens in the language it was shared in."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/jobs/", include("jobs.urls")),
+    path("api/v1/boundaries/", include("boundaries.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+urlpatterns += i18n_patterns(
+    path("admin/", admin.site.urls),
+    path("", include("public_map.urls")),
+)
+
+handler400 = "core.handlers.handler400"
+handler403 = "core.handlers.handler403"
+handler404 = "core.handlers.handler404"
+handler500 = "core.handlers.handler500"

@@ -1,0 +1,88 @@
+"""Job records over HTTP: list, read, cancel. Jobs are started by the domain endpoints."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api import paginated_response
+from jobs.models import Job
+from jobs.selectors import job_get, job_list
+from jobs.services import job_cancel
+
+
+class JobSerializer(serializers.ModelSerializer):
+    created_by = serializers.CharField(source="created_by.username", default=None)
+    progress_percent = serializers.FloatField(allow_null=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Job
+        fields = [
+            "id",
+            "url",
+            "kind",
+            "state",
+            "created_by",
+            "params",
+            "progress_done",
+            "progress_total",
+            "progress_percent",
+            "message",
+            "result",
+            "error_code",
+            "error",
+            "cancel_requested",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+
+    def get_url(self, job: Job) -> str:
+        request = self.context.get("request")
+        path = reverse("jobs:detail", kwargs={"job_id": job.id})
+        return request.build_absolute_uri(path) if request else path
+
+
+def job_accepted_response(*, job: Job, request: Request) -> Response:
+    """202 Accepted with the job record and its URL, for endpoints that start a job."""
+    data = JobSerializer(job, context={"request": request}).data
+    return Response(data, status=202, headers={"Location": data["url"]})
+
+
+class JobListApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=JobSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return paginated_response(
+            queryset=job_list(user=request.user),
+            serializer_class=JobSerializer,
+            request=request,
+            view=self,
+        )
+
+
+class JobDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=JobSerializer)
+    def get(self, request: Request, job_id: UUID) -> Response:
+        job = job_get(user=request.user, job_id=str(job_id))
+        return Response(JobSerializer(job, context={"request": request}).data)
+
+
+class JobCancelApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=JobSerializer)
+    def post(self, request: Request, job_id: UUID) -> Response:
+        job = job_cancel(job=job_get(user=request.user, job_id=str(job_id)), user=request.user)
+        return Response(JobSerializer(job, context={"request": request}).data)

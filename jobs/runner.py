@@ -1,0 +1,87 @@
+"""How a function becomes a background job.
+
+    @job_task("boundaries.reference_data_load")
+    def reference_data_load_job(*, job: JobContext, source_dir: str) -> dict:
+        ...
+        job.progress(3, 10, "localities")
+        return {"created": 12}
+
+The decorated function runs in a Celery worker. The runner claims the job record, passes a
+:class:`JobContext` for progress reports, stores the returned (JSON) result, and records a
+failure with its message: a :class:`core.errors.DomainError` keeps its code and message, any
+other exception is logged with its traceback and recorded as an internal error.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from celery import Task, shared_task
+
+from core.errors import DomainError
+from jobs import services
+
+logger = logging.getLogger(__name__)
+
+# Progress reports are cheap, but not free: write at most this often (seconds).
+PROGRESS_INTERVAL = 0.5
+
+
+class JobCancelled(Exception):
+    """Raised inside a job when its owner asked it to stop."""
+
+
+class JobContext:
+    def __init__(self, job_id: str) -> None:
+        self.job_id = job_id
+        self._last_report = 0.0
+
+    def progress(self, done: int, total: int | None = None, message: str = "") -> None:
+        """Report progress; raises :class:`JobCancelled` if the job should stop."""
+        now = time.monotonic()
+        if total is not None and done < total and now - self._last_report < PROGRESS_INTERVAL:
+            return
+        self._last_report = now
+        if services.job_report_progress(
+            job_id=self.job_id, done=done, total=total, message=message
+        ):
+            raise JobCancelled
+
+
+def run_job(*, job_id: str, worker: str, function: Callable[..., Any]) -> None:
+    job = services.job_claim(job_id=job_id, worker=worker)
+    if job is None:
+        logger.info("job %s skipped: not queued (cancelled, finished or running)", job_id)
+        return
+    try:
+        result = function(job=JobContext(job_id), **job.params)
+    except JobCancelled:
+        services.job_mark_cancelled(job_id=job_id)
+    except DomainError as exc:
+        services.job_fail(job_id=job_id, code=exc.code, message=exc.message)
+    except Exception as exc:
+        logger.exception("job %s (%s) failed", job_id, job.kind)
+        services.job_fail(
+            job_id=job_id,
+            code="internal_error",
+            message=f"Internal error ({type(exc).__name__}); the worker log has the details.",
+        )
+    else:
+        services.job_succeed(job_id=job_id, result=result)
+
+
+def job_task(name: str) -> Callable[[Callable[..., Any]], Task]:
+    """Declare ``function`` as a background job named ``name`` (returns the Celery task)."""
+
+    def decorator(function: Callable[..., Any]) -> Task:
+        @shared_task(name=name, bind=True)
+        def task(self: Task, job_id: str) -> None:
+            run_job(job_id=job_id, worker=self.request.hostname or "", function=function)
+
+        task.__doc__ = function.__doc__
+        return task
+
+    return decorator

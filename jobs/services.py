@@ -1,0 +1,94 @@
+"""Writes on job records: enqueue and cancel (for callers), claim, progress and finish (for the
+worker-side runner in ``jobs.runner``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Task
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.utils import timezone
+
+from core.errors import Conflict, PermissionDenied
+from core.roles import Role, user_has_role
+from jobs.models import Job
+
+MESSAGE_MAX = Job._meta.get_field("message").max_length
+
+
+def job_enqueue(
+    *, task: Task, params: dict[str, Any], user: AbstractBaseUser | AnonymousUser | None
+) -> Job:
+    """Record a job and send it to the broker once the surrounding transaction commits.
+
+    ``task`` is a task declared with :func:`jobs.runner.job_task`; ``params`` are its keyword
+    arguments and must be JSON-serialisable. The job's id is also the Celery task id.
+    """
+    owner = user if user is not None and user.is_authenticated else None
+    job = Job.objects.create(kind=task.name, params=params, created_by=owner)
+    job_id = str(job.id)
+    transaction.on_commit(lambda: task.apply_async(args=[job_id], task_id=job_id))
+    return job
+
+
+def job_cancel(*, job: Job, user: AbstractBaseUser) -> Job:
+    """Cancel a queued job at once; ask a running job to stop at its next progress report."""
+    if job.created_by_id != user.pk and not user_has_role(user, Role.ADMINISTRATOR):
+        raise PermissionDenied("Only the job's owner or an administrator may cancel it.")
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job.pk)
+        if job.is_finished:
+            raise Conflict(f"The job has already finished ({job.state}).", code="job_finished")
+        if job.state == Job.State.QUEUED:
+            job.state = Job.State.CANCELLED
+            job.finished_at = timezone.now()
+            job.message = "cancelled before it started"
+        job.cancel_requested = True
+        job.save()
+    return job
+
+
+def job_claim(*, job_id: str, worker: str) -> Job | None:
+    """Move a queued job to running. Returns None when it must not run: it was cancelled,
+    already ran, or is running elsewhere (a redelivered message)."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.state != Job.State.QUEUED:
+            return None
+        job.state = Job.State.RUNNING
+        job.worker = worker[:200]
+        job.started_at = timezone.now()
+        job.save(update_fields=["state", "worker", "started_at", "updated_at"])
+    return job
+
+
+def job_report_progress(*, job_id: str, done: int, total: int | None, message: str) -> bool:
+    """Store progress; returns True when someone asked the job to stop."""
+    Job.objects.filter(pk=job_id, state=Job.State.RUNNING).update(
+        progress_done=done,
+        progress_total=total,
+        message=message[:MESSAGE_MAX],
+        updated_at=timezone.now(),
+    )
+    return Job.objects.filter(pk=job_id, cancel_requested=True).exists()
+
+
+def _finish(job_id: str, **fields: Any) -> None:
+    Job.objects.filter(pk=job_id, state=Job.State.RUNNING).update(
+        finished_at=timezone.now(), updated_at=timezone.now(), **fields
+    )
+
+
+def job_succeed(*, job_id: str, result: Any) -> None:
+    job = Job.objects.only("progress_total").get(pk=job_id)
+    extra = {"progress_done": job.progress_total} if job.progress_total else {}
+    _finish(job_id, state=Job.State.SUCCEEDED, result=result, message="", **extra)
+
+
+def job_fail(*, job_id: str, code: str, message: str) -> None:
+    _finish(job_id, state=Job.State.FAILED, error_code=code[:50], error=message)
+
+
+def job_mark_cancelled(*, job_id: str) -> None:
+    _finish(job_id, state=Job.State.CANCELLED, message="cancelled while running")

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from jobs import api
+
+app_name = "jobs"
+
+urlpatterns = [
+    path("", api.JobListApi.as_view(), name="list"),
+    path("<uuid:job_id>/", api.JobDetailApi.as_view(), name="detail"),
+    path("<uuid:job_id>/cancel/", api.JobCancelApi.as_view(), name="cancel"),
+]

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class LayersConfig(AppConfig):
+    """Infrastructure and planning layers: registry, import/export, OGC API and tiles."""
+
+    name = "layers"
+    verbose_name = "Layers"

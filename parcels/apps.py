@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ParcelsConfig(AppConfig):
+    """The cadastral register: parcels, parties, rights, transactions and lineage."""
+
+    name = "parcels"
+    verbose_name = "Parcels"

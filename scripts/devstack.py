@@ -1,0 +1,657 @@
+"""Start, stop and test the platform on one machine.
+
+Called by ``./platform`` once the system packages, the virtual environment and the npm assets
+are in place. Everything it starts lives in ``.local/`` inside the checkout:
+
+    .local/pg/      project-local PostgreSQL cluster (used when DATABASE_URL is unset)
+    .local/redis/   project-local Redis, the Celery broker (used when REDIS_URL is unset)
+    .local/run/     pid files of what this script started
+    .local/log/     logs of the database, Redis, worker and web server
+    .local/env      connection settings for manage.py and the tests (read by gis_project.env)
+    .local/state.json  ports and generated secrets chosen on the first run, reused afterwards
+
+Failures end with a one-line ``error: ...`` and a non-zero exit status, never a bare traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCAL = ROOT / ".local"
+RUN = LOCAL / "run"
+LOG = LOCAL / "log"
+PG = LOCAL / "pg"
+PG_DATA = PG / "data"
+REDIS_DIR = LOCAL / "redis"
+ENV_FILE = LOCAL / "env"
+STATE_FILE = LOCAL / "state.json"
+
+PYTHON = sys.executable
+BIN = Path(PYTHON).parent
+DB_NAME = "gis"
+DB_USER = "gis"
+EXTENSIONS = ("postgis", "pgrouting", "pg_trgm", "unaccent")
+IS_ROOT = os.geteuid() == 0
+# A Unix socket path must fit in sun_path (108 bytes on Linux, including the file name).
+MAX_SOCKET_DIR = 80
+
+
+class StackError(Exception):
+    """A failure explained in one line."""
+
+
+def say(message: str) -> None:
+    print(f"==> {message}", flush=True)
+
+
+# --- Small helpers ----------------------------------------------------------------------------
+
+
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def pick_free_port(start: int) -> int:
+    for port in range(start, start + 200):
+        if port_is_free("127.0.0.1", port):
+            return port
+    raise StackError(f"no free TCP port between {start} and {start + 199} on 127.0.0.1")
+
+
+def read_pid(name: str) -> int | None:
+    try:
+        pid = int((RUN / f"{name}.pid").read_text().strip())
+    except (OSError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return pid
+    return pid
+
+
+def stop_pid(name: str, *, label: str, timeout: float = 30.0) -> bool:
+    pid = read_pid(name)
+    if pid is None:
+        (RUN / f"{name}.pid").unlink(missing_ok=True)
+        return False
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, signal.SIGKILL)
+    (RUN / f"{name}.pid").unlink(missing_ok=True)
+    say(f"stopped {label} (pid {pid})")
+    return True
+
+
+def run(cmd: list[str], *, env: dict[str, str] | None = None, what: str, quiet: bool = False):
+    result = subprocess.run(
+        cmd,
+        env=env,
+        cwd=ROOT,
+        text=True,
+        stdout=subprocess.PIPE if quiet else None,
+        stderr=subprocess.STDOUT if quiet else None,
+        check=False,
+    )
+    if result.returncode != 0:
+        if quiet and result.stdout:
+            sys.stderr.write(result.stdout)
+        raise StackError(f"{what} failed (exit status {result.returncode})")
+    return result
+
+
+def wait_for(check: Callable[[], bool], *, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise StackError(f"{what} did not become ready within {timeout:.0f} s")
+
+
+# --- State chosen once per checkout -----------------------------------------------------------
+
+
+def load_state() -> dict:
+    LOCAL.mkdir(exist_ok=True)
+    RUN.mkdir(exist_ok=True)
+    LOG.mkdir(exist_ok=True)
+    state = json.loads(STATE_FILE.read_text()) if STATE_FILE.is_file() else {}
+    changed = False
+    defaults = {
+        "secret_key": lambda: secrets.token_urlsafe(50),
+        "pg_password": lambda: secrets.token_urlsafe(24),
+        "redis_password": lambda: secrets.token_urlsafe(24),
+    }
+    for key, make in defaults.items():
+        if key not in state:
+            state[key] = make()
+            changed = True
+    if changed:
+        STATE_FILE.write_text(json.dumps(state, indent=2))
+        STATE_FILE.chmod(0o600)
+    return state
+
+
+def save_state(state: dict) -> None:
+    STATE_FILE.write_text(json.dumps(state, indent=2))
+    STATE_FILE.chmod(0o600)
+
+
+# --- Project-local PostgreSQL -----------------------------------------------------------------
+
+
+def pg_bindir() -> Path:
+    wanted = os.environ.get("PG_MAJOR")
+    root = Path("/usr/lib/postgresql")
+    majors = sorted(
+        (p for p in root.glob("*") if (p / "bin" / "initdb").exists()),
+        key=lambda p: int(p.name) if p.name.isdigit() else 0,
+    )
+    if wanted:
+        majors = [p for p in majors if p.name == wanted]
+    if not majors:
+        raise StackError("PostgreSQL server binaries not found in /usr/lib/postgresql/*/bin")
+    return majors[-1] / "bin"
+
+
+def as_postgres(cmd: list[str]) -> list[str]:
+    """initdb and postgres refuse to run as root: run them as the `postgres` system user."""
+    return ["runuser", "-u", "postgres", "--", *cmd] if IS_ROOT else cmd
+
+
+def chown_postgres(path: Path) -> None:
+    if IS_ROOT:
+        shutil.chown(path, "postgres", "postgres")
+
+
+def make_traversable_for_postgres(path: Path) -> None:
+    """Every parent of the cluster must be searchable by `postgres` (mktemp -d makes 0700)."""
+    for parent in reversed(path.parents):
+        probe = subprocess.run(
+            ["runuser", "-u", "postgres", "--", "test", "-x", str(parent)], check=False
+        )
+        if probe.returncode != 0:
+            parent.chmod(parent.stat().st_mode | 0o001)
+            say(f"made {parent} searchable (o+x) so the postgres user can reach the cluster")
+
+
+def pg_socket_dir() -> Path:
+    preferred = PG / "run"
+    if len(str(preferred)) <= MAX_SOCKET_DIR:
+        return preferred
+    # Deep checkouts exceed the Unix socket path limit; use a short per-checkout directory.
+    digest = hashlib.sha256(str(ROOT).encode()).hexdigest()[:10]
+    return Path("/tmp") / f"gis-pg-{digest}"  # noqa: S108
+
+
+def pg_init(state: dict) -> None:
+    bindir = pg_bindir()
+    say(f"creating the project-local PostgreSQL cluster in {PG_DATA.relative_to(ROOT)}")
+    PG.mkdir(parents=True, exist_ok=True)
+    (PG / "log").mkdir(exist_ok=True)
+    socket_dir = pg_socket_dir()
+    socket_dir.mkdir(parents=True, exist_ok=True)
+    if IS_ROOT:
+        make_traversable_for_postgres(PG)
+        for path in (PG, PG / "log", socket_dir):
+            chown_postgres(path)
+    pwfile = PG / "pwfile"
+    pwfile.write_text(state["pg_password"] + "\n")
+    pwfile.chmod(0o600)
+    chown_postgres(pwfile)
+    try:
+        run(
+            as_postgres(
+                [
+                    str(bindir / "initdb"),
+                    "--pgdata",
+                    str(PG_DATA),
+                    "--username",
+                    DB_USER,
+                    "--pwfile",
+                    str(pwfile),
+                    "--auth-local=scram-sha-256",
+                    "--auth-host=scram-sha-256",
+                    "--encoding=UTF8",
+                    "--locale=C.UTF-8",
+                    # ICU's root collation sorts Arabic and Latin names as readers expect.
+                    "--locale-provider=icu",
+                    "--icu-locale=und",
+                ]
+            ),
+            what="initdb",
+            quiet=True,
+        )
+    finally:
+        pwfile.unlink(missing_ok=True)
+    state["pg_port"] = pick_free_port(55432)
+    save_state(state)
+    conf = PG_DATA / "postgresql.conf"
+    with conf.open("a") as fh:
+        fh.write(
+            "\n# --- written by scripts/devstack.py ---\n"
+            f"port = {state['pg_port']}\n"
+            "listen_addresses = '127.0.0.1'\n"
+            f"unix_socket_directories = '{socket_dir}'\n"
+            "max_connections = 200\n"
+            "shared_buffers = 256MB\n"
+            "work_mem = 16MB\n"
+            # A development cluster: losing the last few commits in a power cut is acceptable,
+            # corruption is not (fsync stays on).
+            "synchronous_commit = off\n"
+            "log_min_duration_statement = 1000\n"
+        )
+
+
+def pg_running() -> bool:
+    if not (PG_DATA / "PG_VERSION").exists():
+        return False
+    result = subprocess.run(
+        as_postgres([str(pg_bindir() / "pg_ctl"), "status", "-D", str(PG_DATA)]),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=False,
+    )
+    return result.returncode == 0
+
+
+def pg_start(state: dict) -> bool:
+    """Start the local cluster (creating it on the first run). Returns True if it was started."""
+    if not (PG_DATA / "PG_VERSION").exists():
+        pg_init(state)
+    if pg_running():
+        return False
+    port = state["pg_port"]
+    if not port_is_free("127.0.0.1", port):
+        raise StackError(
+            f"port {port}, chosen for this checkout's database, is in use by another program; "
+            "stop it, or set DATABASE_URL to use an existing PostGIS server"
+        )
+    pg_socket_dir().mkdir(parents=True, exist_ok=True)
+    chown_postgres(pg_socket_dir())
+    logfile = PG / "log" / "postgres.log"
+    say(f"starting PostgreSQL on 127.0.0.1:{port}")
+    pg_ctl = [str(pg_bindir() / "pg_ctl"), "start", "-w", "-t", "60"]
+    result = subprocess.run(
+        as_postgres([*pg_ctl, "-D", str(PG_DATA), "-l", str(logfile)]),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise StackError(f"PostgreSQL did not start; see {logfile.relative_to(ROOT)}")
+    return True
+
+
+def pg_stop() -> bool:
+    if not pg_running():
+        return False
+    run(
+        as_postgres([str(pg_bindir() / "pg_ctl"), "stop", "-m", "fast", "-D", str(PG_DATA)]),
+        what="pg_ctl stop",
+        quiet=True,
+    )
+    say("stopped PostgreSQL")
+    return True
+
+
+def local_database_url(state: dict, name: str = DB_NAME) -> str:
+    password = quote(state["pg_password"], safe="")
+    return f"postgis://{DB_USER}:{password}@127.0.0.1:{state['pg_port']}/{name}"
+
+
+def pg_prepare_database(state: dict) -> None:
+    """Create the platform database and its extensions in the local cluster (idempotent)."""
+    import psycopg2
+
+    params = {
+        "host": "127.0.0.1",
+        "port": state["pg_port"],
+        "user": DB_USER,
+        "password": state["pg_password"],
+    }
+    try:
+        conn = psycopg2.connect(dbname="postgres", **params)
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME])
+            if cur.fetchone() is None:
+                say(f"creating database {DB_NAME}")
+                cur.execute(f'CREATE DATABASE "{DB_NAME}"')
+        conn.close()
+        conn = psycopg2.connect(dbname=DB_NAME, **params)
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            for extension in EXTENSIONS:
+                cur.execute(f'CREATE EXTENSION IF NOT EXISTS "{extension}" CASCADE')
+        conn.close()
+    except psycopg2.Error as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise StackError(f"preparing the local database failed: {first_line}") from None
+
+
+# --- Project-local Redis ----------------------------------------------------------------------
+
+
+def redis_url(state: dict, db: int = 0) -> str:
+    return (
+        f"redis://:{quote(state['redis_password'], safe='')}@127.0.0.1:{state['redis_port']}/{db}"
+    )
+
+
+def redis_ping(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def redis_start(state: dict) -> bool:
+    if "redis_port" not in state:
+        state["redis_port"] = pick_free_port(56379)
+        save_state(state)
+    if read_pid("redis") and redis_ping(redis_url(state)):
+        return False
+    port = state["redis_port"]
+    if not port_is_free("127.0.0.1", port):
+        raise StackError(
+            f"port {port}, chosen for this checkout's Redis, is in use by another program; "
+            "stop it, or set REDIS_URL to use an existing Redis"
+        )
+    server = shutil.which("redis-server")
+    if not server:
+        raise StackError("redis-server is not installed (apt-get install redis-server)")
+    REDIS_DIR.mkdir(exist_ok=True)
+    conf = REDIS_DIR / "redis.conf"
+    conf.write_text(
+        f"port {port}\n"
+        "bind 127.0.0.1\n"
+        "protected-mode yes\n"
+        f"requirepass {state['redis_password']}\n"
+        "daemonize yes\n"
+        f"pidfile {RUN / 'redis.pid'}\n"
+        f"logfile {LOG / 'redis.log'}\n"
+        f"dir {REDIS_DIR}\n"
+        # Queued jobs survive a restart of the machine.
+        "appendonly yes\n"
+        'save ""\n'
+    )
+    conf.chmod(0o600)
+    say(f"starting Redis on 127.0.0.1:{port}")
+    run([server, str(conf)], what="redis-server", quiet=True)
+    wait_for(lambda: redis_ping(redis_url(state)), timeout=20, what="Redis")
+    return True
+
+
+def redis_stop() -> bool:
+    return stop_pid("redis", label="Redis")
+
+
+# --- Environment for manage.py, the worker and the web server ---------------------------------
+
+
+@dataclass
+class Services:
+    started: list[str]
+    env: dict[str, str]
+
+
+def start_services(state: dict) -> Services:
+    started: list[str] = []
+    values: dict[str, str] = {"SECRET_KEY": state["secret_key"]}
+    if not os.environ.get("DATABASE_URL"):
+        if pg_start(state):
+            started.append("postgres")
+        pg_prepare_database(state)
+        values["DATABASE_URL"] = local_database_url(state)
+    if not os.environ.get("REDIS_URL"):
+        if redis_start(state):
+            started.append("redis")
+        values["REDIS_URL"] = redis_url(state)
+    lines = ["# Written by scripts/devstack.py: this checkout's local services. Do not commit."]
+    lines += [f"{key}={value}" for key, value in values.items()]
+    ENV_FILE.write_text("\n".join(lines) + "\n")
+    ENV_FILE.chmod(0o600)
+    env = {**os.environ}
+    for key, value in values.items():
+        env.setdefault(key, value)
+    return Services(started=started, env=env)
+
+
+def manage(args: list[str], *, env: dict[str, str], what: str | None = None, quiet=False):
+    return run(
+        [PYTHON, str(ROOT / "manage.py"), *args],
+        env=env,
+        what=what or f"manage.py {args[0]}",
+        quiet=quiet,
+    )
+
+
+def compile_messages(env: dict[str, str]) -> None:
+    manage(
+        ["compilemessages", "--ignore=.venv", "--ignore=node_modules", "--ignore=.local"],
+        env=env,
+        quiet=True,
+    )
+
+
+# --- Commands ---------------------------------------------------------------------------------
+
+
+def web_address() -> tuple[str, int]:
+    host = os.environ.get("HOST", "127.0.0.1")
+    try:
+        port = int(os.environ.get("PORT", "8000"))
+    except ValueError:
+        raise StackError(f"PORT={os.environ['PORT']!r} is not a number") from None
+    return host, port
+
+
+def http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own URL
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def cmd_run(_args: argparse.Namespace) -> int:
+    state = load_state()
+    host, port = web_address()
+    ours = read_pid("gunicorn") is not None and state.get("web_bind") == f"{host}:{port}"
+    if not ours and not port_is_free(host, port):
+        raise StackError(
+            f"{host}:{port} is already in use by another program; stop it or choose another "
+            f"port: PORT={port + 1} ./platform run"
+        )
+    # A second `run` restarts the web server and worker with the current code.
+    stop_pid("gunicorn", label="web server")
+    stop_pid("worker", label="worker")
+    services = start_services(state)
+    env = {**services.env, "DJANGO_SETTINGS_MODULE": "gis_project.settings.dev"}
+    env.setdefault("PLATFORM_BASE_URL", f"http://{host}:{port}")
+    manage(["preflight"], env=env)
+    say("applying migrations")
+    manage(["migrate", "--noinput"], env=env, quiet=True)
+    compile_messages(env)
+    manage(["collectstatic", "--noinput"], env=env, quiet=True)
+    say("loading the demo data")
+    manage(["load_reference_data"], env=env)
+    manage(["demo_users"], env=env)
+
+    say("starting the worker")
+    run(
+        [
+            str(BIN / "celery"),
+            "--app=gis_project",
+            "worker",
+            "--detach",
+            f"--pidfile={RUN / 'worker.pid'}",
+            f"--logfile={LOG / 'worker.log'}",
+            "--loglevel=INFO",
+            f"--concurrency={os.environ.get('WORKER_CONCURRENCY', '2')}",
+            f"--queues={env.get('CELERY_QUEUE', 'gis')}",
+            "--hostname=gis@%h",
+        ],
+        env=env,
+        what="celery worker",
+    )
+    say("starting the web server (gunicorn)")
+    run(
+        [
+            str(BIN / "gunicorn"),
+            "gis_project.wsgi:application",
+            f"--bind={host}:{port}",
+            f"--workers={os.environ.get('WEB_WORKERS', '3')}",
+            "--daemon",
+            f"--pid={RUN / 'gunicorn.pid'}",
+            f"--access-logfile={LOG / 'web-access.log'}",
+            f"--error-logfile={LOG / 'web.log'}",
+            "--timeout=120",
+        ],
+        env=env,
+        what="gunicorn",
+    )
+    state["web_bind"] = f"{host}:{port}"
+    save_state(state)
+    base = f"http://{host}:{port}"
+    wait_for(
+        lambda: http_ok(f"{base}/healthz"),
+        timeout=60,
+        what=f"the web server at {base} (see .local/log/web.log)",
+    )
+    print()
+    print(f"The platform is running at {base}/")
+    print(f"  API documentation  {base}/api/docs/")
+    print(f"  admin              {base}/admin/")
+    print(f"  logs               {LOG.relative_to(ROOT)}/")
+    print("Stop everything with ./platform stop")
+    return 0
+
+
+def cmd_stop(_args: argparse.Namespace) -> int:
+    stopped = [
+        stop_pid("gunicorn", label="web server"),
+        stop_pid("worker", label="worker"),
+        redis_stop(),
+        pg_stop() if (PG_DATA / "PG_VERSION").exists() else False,
+    ]
+    if not any(stopped):
+        say("nothing was running")
+    return 0
+
+
+def cmd_status(_args: argparse.Namespace) -> int:
+    state = load_state()
+    host, port = web_address()
+    rows = [
+        ("database", "running" if pg_running() else "stopped", f"127.0.0.1:{state.get('pg_port')}"),
+        (
+            "redis",
+            "running" if read_pid("redis") else "stopped",
+            f"127.0.0.1:{state.get('redis_port')}",
+        ),
+        ("worker", "running" if read_pid("worker") else "stopped", ""),
+        ("web", "running" if read_pid("gunicorn") else "stopped", f"http://{host}:{port}/"),
+    ]
+    for name, status, where in rows:
+        print(f"{name:<10} {status:<8} {where}")
+    return 0
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    state = load_state()
+    services = start_services(state)
+    env = {**services.env, "DJANGO_SETTINGS_MODULE": "gis_project.settings.test"}
+    results: list[tuple[str, bool, float]] = []
+    try:
+        manage(["preflight"], env=env)
+        compile_messages(env)
+        steps = [
+            ("ruff check", [str(BIN / "ruff"), "check", "."]),
+            ("ruff format --check", [str(BIN / "ruff"), "format", "--check", "."]),
+            ("manage.py check", [PYTHON, "manage.py", "check", "--fail-level=WARNING"]),
+            (
+                "makemigrations --check",
+                [PYTHON, "manage.py", "makemigrations", "--check", "--dry-run"],
+            ),
+            ("pytest", [str(BIN / "pytest"), *args.pytest_args]),
+        ]
+        for label, cmd in steps:
+            say(label)
+            began = time.monotonic()
+            result = subprocess.run(cmd, env=env, cwd=ROOT, check=False)
+            results.append((label, result.returncode == 0, time.monotonic() - began))
+    finally:
+        # Leave the machine as we found it: stop only what this run started.
+        if "redis" in services.started:
+            redis_stop()
+        if "postgres" in services.started:
+            pg_stop()
+    print("\nTest command summary:")
+    for label, ok, seconds in results:
+        print(f"  {'ok  ' if ok else 'FAIL'} {label:<26} {seconds:6.1f} s")
+    failed = [label for label, ok, _ in results if not ok]
+    if failed:
+        print(f"error: {len(failed)} step(s) failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="./platform", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run").set_defaults(func=cmd_run)
+    sub.add_parser("stop").set_defaults(func=cmd_stop)
+    sub.add_parser("status").set_defaults(func=cmd_status)
+    test = sub.add_parser("test")
+    test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed on to pytest")
+    test.set_defaults(func=cmd_test)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except StackError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,104 @@
+"""Fixtures shared by every test. Everything runs against the real PostGIS and Redis of the
+checkout (or DATABASE_URL / REDIS_URL): no stand-ins."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from boundaries.services import ReferenceDataReport, reference_data_load
+from core.roles import Role
+from tests.factories import UserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def administrator(db):
+    return UserFactory(role=Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def planner(db):
+    return UserFactory(role=Role.PLANNER)
+
+
+@pytest.fixture
+def reference_data(db) -> ReferenceDataReport:
+    """The real administrative reference data from data/reference, loaded."""
+    return reference_data_load(source_dir=Path(settings.REFERENCE_DATA_DIR))
+
+
+def database_url_for_subprocesses() -> str:
+    """A URL for the test database that pytest-django created (for subprocesses)."""
+    db = settings.DATABASES["default"]
+    user = quote(db["USER"], safe="")
+    password = quote(db["PASSWORD"], safe="")
+    return f"postgis://{user}:{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker):
+    """A real Celery worker process on the real Redis broker, using the test database.
+
+    The worker consumes the test queue only (settings.CELERY_TASK_DEFAULT_QUEUE), so a
+    platform running from the same checkout never sees test jobs.
+    """
+    from gis_project.celery import app
+
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(queue)
+    ARTIFACTS.mkdir(exist_ok=True)
+    log_path = ARTIFACTS / "worker.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "gis_project.settings.test",
+        "DATABASE_URL": database_url_for_subprocesses(),
+    }
+    name = f"test-{uuid.uuid4().hex[:8]}@%h"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "celery", "--app=gis_project", "worker"),
+                f"--queues={queue}",
+                "--concurrency=1",
+                f"--hostname={name}",
+                "--without-mingle",
+                "--without-gossip",
+                "--loglevel=INFO",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 60
+    while "ready." not in log_path.read_text():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"the Celery worker did not start:\n{log_path.read_text()[-3000:]}")
+        time.sleep(0.2)
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
