@@ -14,7 +14,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests never share a queue or cache keys with a platform running from the same checkout.
 CELERY_TASK_DEFAULT_QUEUE = ENV.str("CELERY_QUEUE", "gis-test")
 CACHES["default"]["KEY_PREFIX"] = "test"  # noqa: F405
-# Static files are collected by the test command; the manifest-free storage keeps tests simple.
+# Tests serve static files straight from the apps and node_modules (nothing is collected).
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
