@@ -18,7 +18,7 @@ class Command(BaseCommand):
             self.stdout.write("Demo accounts (passwords shown this once; keep them safe):")
             for account in new:
                 self.stdout.write(
-                    f"  {account.username:<26} {account.role.label!s:<20} {account.password}"
+                    f"  {account.username:<26} {account.role.value:<20} {account.password}"
                 )
         kept = [a for a in accounts if not a.password]
         if kept:
