@@ -19,6 +19,7 @@ import argparse
 import hashlib
 import json
 import os
+import pwd
 import secrets
 import shutil
 import signal
@@ -81,26 +82,44 @@ def pick_free_port(start: int) -> int:
     raise StackError(f"no free TCP port between {start} and {start + 199} on 127.0.0.1")
 
 
+# What each pid file's process must be running: a stale pid file whose number now belongs to
+# another program must never get that program killed.
+PROCESS_MARKERS = {
+    "gunicorn": ("gunicorn", str(ROOT)),
+    "worker": ("celery", str(ROOT)),
+    "redis": ("redis-server",),
+}
+
+
 def read_pid(name: str) -> int | None:
+    """The pid in ``.local/run/<name>.pid`` if that process is alive and is ours."""
     try:
         pid = int((RUN / f"{name}.pid").read_text().strip())
     except (OSError, ValueError):
         return None
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
         return None
-    except PermissionError:
-        return pid
+    if not all(marker in cmdline for marker in PROCESS_MARKERS[name]):
+        return None
     return pid
 
 
-def stop_pid(name: str, *, label: str, timeout: float = 30.0) -> bool:
+def stop_pid(name: str, *, label: str, timeout: float = 60.0) -> bool:
     pid = read_pid(name)
     if pid is None:
         (RUN / f"{name}.pid").unlink(missing_ok=True)
         return False
-    os.kill(pid, signal.SIGTERM)
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except PermissionError:
+        raise StackError(
+            f"cannot stop the {label} (pid {pid}): it belongs to another user; "
+            "run ./platform stop as the user who started it"
+        ) from None
+    except ProcessLookupError:
+        return False
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -113,6 +132,14 @@ def stop_pid(name: str, *, label: str, timeout: float = 30.0) -> bool:
     (RUN / f"{name}.pid").unlink(missing_ok=True)
     say(f"stopped {label} (pid {pid})")
     return True
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file only its owner can read, with no moment where others could."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+    path.chmod(0o600)
 
 
 def run(cmd: list[str], *, env: dict[str, str] | None = None, what: str, quiet: bool = False):
@@ -160,36 +187,60 @@ def load_state() -> dict:
             state[key] = make()
             changed = True
     if changed:
-        STATE_FILE.write_text(json.dumps(state, indent=2))
-        STATE_FILE.chmod(0o600)
+        save_state(state)
     return state
 
 
 def save_state(state: dict) -> None:
-    STATE_FILE.write_text(json.dumps(state, indent=2))
-    STATE_FILE.chmod(0o600)
+    write_private(STATE_FILE, json.dumps(state, indent=2))
 
 
 # --- Project-local PostgreSQL -----------------------------------------------------------------
 
 
+def cluster_exists() -> bool:
+    try:
+        return (PG_DATA / "PG_VERSION").is_file()
+    except PermissionError:
+        raise StackError(
+            f"{PG_DATA.relative_to(ROOT)} belongs to another user (the cluster was created as "
+            "root, which runs it as `postgres`); run ./platform as root"
+        ) from None
+
+
 def pg_bindir() -> Path:
-    wanted = os.environ.get("PG_MAJOR")
+    """Server binaries of the cluster's own major version (or, for a new cluster, PG_MAJOR or
+    the newest installed version that has PostGIS)."""
     root = Path("/usr/lib/postgresql")
-    majors = sorted(
-        (p for p in root.glob("*") if (p / "bin" / "initdb").exists()),
-        key=lambda p: int(p.name) if p.name.isdigit() else 0,
+    if cluster_exists():
+        wanted = (PG_DATA / "PG_VERSION").read_text().strip()
+    else:
+        wanted = os.environ.get("PG_MAJOR")
+    candidates = sorted(
+        (p for p in root.glob("*") if p.name.isdigit() and (p / "bin" / "initdb").exists()),
+        key=lambda p: int(p.name),
     )
     if wanted:
-        majors = [p for p in majors if p.name == wanted]
-    if not majors:
-        raise StackError("PostgreSQL server binaries not found in /usr/lib/postgresql/*/bin")
-    return majors[-1] / "bin"
+        candidates = [p for p in candidates if p.name == wanted]
+    else:
+        with_postgis = [
+            p
+            for p in candidates
+            if (Path("/usr/share/postgresql") / p.name / "extension/postgis.control").exists()
+        ]
+        candidates = with_postgis or candidates
+    if not candidates:
+        version = f"PostgreSQL {wanted}" if wanted else "PostgreSQL"
+        raise StackError(f"{version} server binaries not found in /usr/lib/postgresql/*/bin")
+    return candidates[-1] / "bin"
+
+
+RUNUSER = shutil.which("runuser") or "/usr/sbin/runuser"
 
 
 def as_postgres(cmd: list[str]) -> list[str]:
     """initdb and postgres refuse to run as root: run them as the `postgres` system user."""
-    return ["runuser", "-u", "postgres", "--", *cmd] if IS_ROOT else cmd
+    return [RUNUSER, "-u", "postgres", "--", *cmd] if IS_ROOT else cmd
 
 
 def chown_postgres(path: Path) -> None:
@@ -200,9 +251,7 @@ def chown_postgres(path: Path) -> None:
 def make_traversable_for_postgres(path: Path) -> None:
     """Every parent of the cluster must be searchable by `postgres` (mktemp -d makes 0700)."""
     for parent in reversed(path.parents):
-        probe = subprocess.run(
-            ["runuser", "-u", "postgres", "--", "test", "-x", str(parent)], check=False
-        )
+        probe = subprocess.run(as_postgres(["test", "-x", str(parent)]), check=False)
         if probe.returncode != 0:
             parent.chmod(parent.stat().st_mode | 0o001)
             say(f"made {parent} searchable (o+x) so the postgres user can reach the cluster")
@@ -217,20 +266,38 @@ def pg_socket_dir() -> Path:
     return Path("/tmp") / f"gis-pg-{digest}"  # noqa: S108
 
 
+def ensure_socket_dir() -> Path:
+    """Create the socket directory; refuse one planted by someone else (e.g. a symlink in
+    /tmp) rather than hand it to the postgres user."""
+    path = pg_socket_dir()
+    try:
+        path.mkdir(mode=0o755, parents=True)
+    except FileExistsError:
+        info = path.lstat()
+        allowed = {os.geteuid()} | ({pwd.getpwnam("postgres").pw_uid} if IS_ROOT else set())
+        if path.is_symlink() or not path.is_dir() or info.st_uid not in allowed:
+            raise StackError(f"{path} exists and is not this checkout's socket directory") from None
+    chown_postgres(path)
+    return path
+
+
+def icu_options(bindir: Path) -> list[str]:
+    """ICU's root collation sorts Arabic and Latin names as readers expect (PostgreSQL 15+)."""
+    return ["--locale-provider=icu", "--icu-locale=und"] if int(bindir.parent.name) >= 15 else []
+
+
 def pg_init(state: dict) -> None:
     bindir = pg_bindir()
     say(f"creating the project-local PostgreSQL cluster in {PG_DATA.relative_to(ROOT)}")
     PG.mkdir(parents=True, exist_ok=True)
     (PG / "log").mkdir(exist_ok=True)
-    socket_dir = pg_socket_dir()
-    socket_dir.mkdir(parents=True, exist_ok=True)
     if IS_ROOT:
         make_traversable_for_postgres(PG)
-        for path in (PG, PG / "log", socket_dir):
+        for path in (PG, PG / "log"):
             chown_postgres(path)
+    socket_dir = ensure_socket_dir()
     pwfile = PG / "pwfile"
-    pwfile.write_text(state["pg_password"] + "\n")
-    pwfile.chmod(0o600)
+    write_private(pwfile, state["pg_password"] + "\n")
     chown_postgres(pwfile)
     try:
         run(
@@ -247,9 +314,7 @@ def pg_init(state: dict) -> None:
                     "--auth-host=scram-sha-256",
                     "--encoding=UTF8",
                     "--locale=C.UTF-8",
-                    # ICU's root collation sorts Arabic and Latin names as readers expect.
-                    "--locale-provider=icu",
-                    "--icu-locale=und",
+                    *icu_options(bindir),
                 ]
             ),
             what="initdb",
@@ -277,7 +342,7 @@ def pg_init(state: dict) -> None:
 
 
 def pg_running() -> bool:
-    if not (PG_DATA / "PG_VERSION").exists():
+    if not cluster_exists():
         return False
     result = subprocess.run(
         as_postgres([str(pg_bindir() / "pg_ctl"), "status", "-D", str(PG_DATA)]),
@@ -290,8 +355,13 @@ def pg_running() -> bool:
 
 def pg_start(state: dict) -> bool:
     """Start the local cluster (creating it on the first run). Returns True if it was started."""
-    if not (PG_DATA / "PG_VERSION").exists():
+    if not cluster_exists():
         pg_init(state)
+    elif "pg_port" not in state:
+        raise StackError(
+            f"{STATE_FILE.relative_to(ROOT)} no longer knows the local cluster's port and "
+            f"password; remove {PG.relative_to(ROOT)} to create a new cluster"
+        )
     if pg_running():
         return False
     port = state["pg_port"]
@@ -300,8 +370,7 @@ def pg_start(state: dict) -> bool:
             f"port {port}, chosen for this checkout's database, is in use by another program; "
             "stop it, or set DATABASE_URL to use an existing PostGIS server"
         )
-    pg_socket_dir().mkdir(parents=True, exist_ok=True)
-    chown_postgres(pg_socket_dir())
+    ensure_socket_dir()
     logfile = PG / "log" / "postgres.log"
     say(f"starting PostgreSQL on 127.0.0.1:{port}")
     pg_ctl = [str(pg_bindir() / "pg_ctl"), "start", "-w", "-t", "60"]
@@ -399,20 +468,20 @@ def redis_start(state: dict) -> bool:
         raise StackError("redis-server is not installed (apt-get install redis-server)")
     REDIS_DIR.mkdir(exist_ok=True)
     conf = REDIS_DIR / "redis.conf"
-    conf.write_text(
+    write_private(
+        conf,
         f"port {port}\n"
         "bind 127.0.0.1\n"
         "protected-mode yes\n"
-        f"requirepass {state['redis_password']}\n"
+        f'requirepass "{state["redis_password"]}"\n'
         "daemonize yes\n"
-        f"pidfile {RUN / 'redis.pid'}\n"
-        f"logfile {LOG / 'redis.log'}\n"
-        f"dir {REDIS_DIR}\n"
+        f'pidfile "{RUN / "redis.pid"}"\n'
+        f'logfile "{LOG / "redis.log"}"\n'
+        f'dir "{REDIS_DIR}"\n'
         # Queued jobs survive a restart of the machine.
         "appendonly yes\n"
-        'save ""\n'
+        'save ""\n',
     )
-    conf.chmod(0o600)
     say(f"starting Redis on 127.0.0.1:{port}")
     run([server, str(conf)], what="redis-server", quiet=True)
     wait_for(lambda: redis_ping(redis_url(state)), timeout=20, what="Redis")
@@ -446,8 +515,7 @@ def start_services(state: dict) -> Services:
         values["REDIS_URL"] = redis_url(state)
     lines = ["# Written by scripts/devstack.py: this checkout's local services. Do not commit."]
     lines += [f"{key}={value}" for key, value in values.items()]
-    ENV_FILE.write_text("\n".join(lines) + "\n")
-    ENV_FILE.chmod(0o600)
+    write_private(ENV_FILE, "\n".join(lines) + "\n")
     env = {**os.environ}
     for key, value in values.items():
         env.setdefault(key, value)
@@ -491,6 +559,18 @@ def http_ok(url: str) -> bool:
         return False
 
 
+def worker_answers(name: str, env: dict[str, str]) -> bool:
+    """True once the worker answers a ping through the broker (it is consuming jobs)."""
+    result = subprocess.run(
+        [str(BIN / "celery"), "--app=gis_project", "inspect", "ping", "-d", name, "-t", "2"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+    )
+    return result.returncode == 0
+
+
 def cmd_run(_args: argparse.Namespace) -> int:
     state = load_state()
     host, port = web_address()
@@ -504,8 +584,13 @@ def cmd_run(_args: argparse.Namespace) -> int:
     stop_pid("gunicorn", label="web server")
     stop_pid("worker", label="worker")
     services = start_services(state)
+    # Reach the server through loopback when it listens on every interface.
+    public_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
+    base = f"http://{public_host}:{port}"
     env = {**services.env, "DJANGO_SETTINGS_MODULE": "gis_project.settings.dev"}
-    env.setdefault("PLATFORM_BASE_URL", f"http://{host}:{port}")
+    env.setdefault("PLATFORM_BASE_URL", base)
+    hosts = dict.fromkeys(["127.0.0.1", "localhost", public_host])
+    env.setdefault("ALLOWED_HOSTS", ",".join(hosts))
     manage(["preflight"], env=env)
     say("applying migrations")
     manage(["migrate", "--noinput"], env=env, quiet=True)
@@ -516,6 +601,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
     manage(["demo_users"], env=env)
 
     say("starting the worker")
+    worker_name = f"gis@{socket.gethostname()}"
     run(
         [
             str(BIN / "celery"),
@@ -527,10 +613,15 @@ def cmd_run(_args: argparse.Namespace) -> int:
             "--loglevel=INFO",
             f"--concurrency={os.environ.get('WORKER_CONCURRENCY', '2')}",
             f"--queues={env.get('CELERY_QUEUE', 'gis')}",
-            "--hostname=gis@%h",
+            f"--hostname={worker_name}",
         ],
         env=env,
         what="celery worker",
+    )
+    wait_for(
+        lambda: worker_answers(worker_name, env),
+        timeout=60,
+        what="the worker (see .local/log/worker.log)",
     )
     say("starting the web server (gunicorn)")
     run(
@@ -544,13 +635,14 @@ def cmd_run(_args: argparse.Namespace) -> int:
             f"--access-logfile={LOG / 'web-access.log'}",
             f"--error-logfile={LOG / 'web.log'}",
             "--timeout=120",
+            # gunicorn's control socket would go to ~/.gunicorn, shared by every checkout.
+            "--no-control-socket",
         ],
         env=env,
         what="gunicorn",
     )
     state["web_bind"] = f"{host}:{port}"
     save_state(state)
-    base = f"http://{host}:{port}"
     wait_for(
         lambda: http_ok(f"{base}/healthz"),
         timeout=60,
@@ -570,7 +662,7 @@ def cmd_stop(_args: argparse.Namespace) -> int:
         stop_pid("gunicorn", label="web server"),
         stop_pid("worker", label="worker"),
         redis_stop(),
-        pg_stop() if (PG_DATA / "PG_VERSION").exists() else False,
+        pg_stop(),
     ]
     if not any(stopped):
         say("nothing was running")

@@ -1,10 +1,12 @@
 """A real headless Chromium (Debian's package) driven by Playwright."""
 
+import os
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian: /usr/bin/chromium (./platform test installs it); elsewhere CHROMIUM=/path/to/chromium.
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
 

@@ -70,9 +70,40 @@ def test_socket_directory_stays_in_the_cluster_unless_the_path_is_too_long(monke
 
 def test_local_cluster_lives_inside_the_checkout_and_is_git_ignored():
     if not (ROOT / ".local" / "pg" / "data").exists():
-        pytest.skip("DATABASE_URL points at an existing server: no local cluster to check")
+        pytest.skip("this checkout has no local cluster (the tests use DATABASE_URL's server)")
     assert (ROOT / ".local" / "pg" / "data" / "PG_VERSION").is_file()
     ignored = subprocess.run(
         ["git", "check-ignore", "-q", ".local/pg/data/PG_VERSION"], cwd=ROOT, check=False
     )
     assert ignored.returncode == 0
+
+
+def test_a_stale_pid_file_never_gets_another_program_killed(monkeypatch, tmp_path):
+    monkeypatch.setattr(devstack, "RUN", tmp_path)
+    bystander = subprocess.Popen(["sleep", "30"])
+    try:
+        (tmp_path / "gunicorn.pid").write_text(str(bystander.pid))
+        assert devstack.read_pid("gunicorn") is None
+        assert devstack.stop_pid("gunicorn", label="web server") is False
+        assert bystander.poll() is None  # still alive
+        assert not (tmp_path / "gunicorn.pid").exists()
+    finally:
+        bystander.kill()
+        bystander.wait()
+
+
+def test_our_own_process_is_recognised_and_stopped(monkeypatch, tmp_path):
+    monkeypatch.setattr(devstack, "RUN", tmp_path)
+    monkeypatch.setitem(devstack.PROCESS_MARKERS, "worker", ("sleep", "31"))
+    # Detached like the real worker: not this process's child, so nobody here reaps it.
+    started = subprocess.run(
+        ["sh", "-c", "sleep 31 >/dev/null 2>&1 & echo $!"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    pid = int(started.stdout)
+    (tmp_path / "worker.pid").write_text(str(pid))
+    assert devstack.read_pid("worker") == pid
+    assert devstack.stop_pid("worker", label="worker", timeout=10) is True
+    assert not Path(f"/proc/{pid}").exists()
