@@ -14,6 +14,7 @@ other exception is logged with its traceback and recorded as an internal error.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -51,13 +52,16 @@ class JobContext:
             raise JobCancelled
 
 
-def run_job(*, job_id: str, worker: str, function: Callable[..., Any]) -> None:
-    job = services.job_claim(job_id=job_id, worker=worker)
+def run_job(
+    *, job_id: str, worker: str, function: Callable[..., Any], redelivered: bool = False
+) -> None:
+    job = services.job_claim(job_id=job_id, worker=worker, redelivered=redelivered)
     if job is None:
         logger.info("job %s skipped: not queued (cancelled, finished or running)", job_id)
         return
     try:
         result = function(job=JobContext(job_id), **job.params)
+        json.dumps(result)  # the result is stored as JSON: a job must return plain data
     except JobCancelled:
         services.job_mark_cancelled(job_id=job_id)
     except DomainError as exc:
@@ -79,7 +83,13 @@ def job_task(name: str) -> Callable[[Callable[..., Any]], Task]:
     def decorator(function: Callable[..., Any]) -> Task:
         @shared_task(name=name, bind=True)
         def task(self: Task, job_id: str) -> None:
-            run_job(job_id=job_id, worker=self.request.hostname or "", function=function)
+            delivery = self.request.delivery_info or {}
+            run_job(
+                job_id=job_id,
+                worker=self.request.hostname or "",
+                function=function,
+                redelivered=bool(delivery.get("redelivered")),
+            )
 
         task.__doc__ = function.__doc__
         return task

@@ -3,18 +3,26 @@ worker-side runner in ``jobs.runner``)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from celery import Task
+from celery import Task, current_app
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
-from core.errors import Conflict, PermissionDenied
+from core.errors import Conflict, PermissionDenied, ServiceUnavailable
 from core.roles import Role, user_has_role
 from jobs.models import Job
 
+logger = logging.getLogger(__name__)
+
 MESSAGE_MAX = Job._meta.get_field("message").max_length
+# Publishing gives up after about two seconds: a request must not hang on a dead broker.
+PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1}
+BROKER_DOWN = "The job queue cannot be reached, so the job was not started. Try again later."
+WORKER_LOST = "The worker running this job stopped before it finished. Start the job again."
 
 
 def job_enqueue(
@@ -28,7 +36,23 @@ def job_enqueue(
     owner = user if user is not None and user.is_authenticated else None
     job = Job.objects.create(kind=task.name, params=params, created_by=owner)
     job_id = str(job.id)
-    transaction.on_commit(lambda: task.apply_async(args=[job_id], task_id=job_id))
+
+    def publish() -> None:
+        try:
+            with current_app.connection_for_write() as connection:
+                task.apply_async(
+                    args=[job_id],
+                    task_id=job_id,
+                    connection=connection,
+                    retry=True,
+                    retry_policy=PUBLISH_RETRY,
+                )
+        except Exception as exc:  # kombu raises transport-specific errors
+            logger.exception("job %s (%s) could not be published", job_id, task.name)
+            job_fail(job_id=job_id, code="broker_unavailable", message=BROKER_DOWN)
+            raise ServiceUnavailable(BROKER_DOWN, code="broker_unavailable") from exc
+
+    transaction.on_commit(publish)
     return job
 
 
@@ -49,11 +73,15 @@ def job_cancel(*, job: Job, user: AbstractBaseUser) -> Job:
     return job
 
 
-def job_claim(*, job_id: str, worker: str) -> Job | None:
-    """Move a queued job to running. Returns None when it must not run: it was cancelled,
-    already ran, or is running elsewhere (a redelivered message)."""
+def job_claim(*, job_id: str, worker: str, redelivered: bool = False) -> Job | None:
+    """Move a queued job to running. Returns None when it must not run: it was cancelled or
+    already finished, or it is running. A job found running in a message the broker
+    redelivered lost its worker: it is marked failed rather than run a second time."""
     with transaction.atomic():
         job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is not None and job.state == Job.State.RUNNING and redelivered:
+            job_fail(job_id=job_id, code="worker_lost", message=WORKER_LOST)
+            return None
         if job is None or job.state != Job.State.QUEUED:
             return None
         job.state = Job.State.RUNNING
@@ -64,18 +92,24 @@ def job_claim(*, job_id: str, worker: str) -> Job | None:
 
 
 def job_report_progress(*, job_id: str, done: int, total: int | None, message: str) -> bool:
-    """Store progress; returns True when someone asked the job to stop."""
-    Job.objects.filter(pk=job_id, state=Job.State.RUNNING).update(
+    """Store progress; returns True when someone asked the job to stop.
+
+    Written through its own database connection (``JOB_PROGRESS_DATABASE``), which commits at
+    once: a job whose work is one transaction still shows its progress, and never holds a
+    lock on its job record that would make a cancel request wait.
+    """
+    jobs = Job.objects.using(settings.JOB_PROGRESS_DATABASE)
+    jobs.filter(pk=job_id, state=Job.State.RUNNING).update(
         progress_done=done,
         progress_total=total,
         message=message[:MESSAGE_MAX],
         updated_at=timezone.now(),
     )
-    return Job.objects.filter(pk=job_id, cancel_requested=True).exists()
+    return jobs.filter(pk=job_id, cancel_requested=True).exists()
 
 
 def _finish(job_id: str, **fields: Any) -> None:
-    Job.objects.filter(pk=job_id, state=Job.State.RUNNING).update(
+    Job.objects.filter(pk=job_id, state__in=[Job.State.QUEUED, Job.State.RUNNING]).update(
         finished_at=timezone.now(), updated_at=timezone.now(), **fields
     )
 

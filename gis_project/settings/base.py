@@ -166,6 +166,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis hands an unacknowledged job to another worker after this many seconds; it must exceed
+# the longest job (a national import), or a running job would be started twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 12 * 3600}
+JOB_PROGRESS_DATABASE = "progress"
 
 
 def configure(env: Env, *, debug_default: bool) -> dict:
@@ -186,9 +190,12 @@ def configure(env: Env, *, debug_default: bool) -> dict:
     database.setdefault("OPTIONS", {})["connect_timeout"] = env.int("DB_CONNECT_TIMEOUT", 5)
 
     redis_url = env.str("REDIS_URL", "redis://127.0.0.1:6379/0")
+    # A second connection to the same database: jobs report progress through it so that the
+    # report commits at once, even while the job's own work is one long transaction.
+    progress = {**database, "OPTIONS": dict(database["OPTIONS"])}
     return {
         "DEBUG": env.bool("DJANGO_DEBUG", debug_default),
-        "DATABASES": {"default": database},
+        "DATABASES": {"default": database, JOB_PROGRESS_DATABASE: progress},
         "CELERY_BROKER_URL": env.str("CELERY_BROKER_URL", redis_url),
         "CELERY_TASK_DEFAULT_QUEUE": env.str("CELERY_QUEUE", "gis"),
         "CACHES": {
