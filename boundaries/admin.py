@@ -1,15 +1,24 @@
 from django.contrib import admin
-from leaflet.admin import LeafletGeoAdmin
 
 from boundaries.models import Governorate, Locality, Municipality, Region
 
 
-class BoundaryAdmin(LeafletGeoAdmin):
-    """Django's own GIS widget loads OpenLayers from a CDN; django-leaflet's is served here."""
+class BoundaryAdmin(admin.ModelAdmin):
+    """View-only: boundaries change only by reloading their sources
+    (``manage.py load_reference_data``), which keeps areas and joins consistent."""
 
     list_display = ["name_en", "name_ar", "area_m2", "source", "updated_at"]
     search_fields = ["name_en", "name_ar"]
-    readonly_fields = ["area_m2", "created_at", "updated_at"]
+    exclude = ["geom"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Region)
@@ -32,4 +41,3 @@ class LocalityAdmin(BoundaryAdmin):
 @admin.register(Municipality)
 class MunicipalityAdmin(BoundaryAdmin):
     list_display = ["slug", *BoundaryAdmin.list_display, "governorate"]
-    filter_horizontal = ["localities"]

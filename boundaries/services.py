@@ -11,6 +11,7 @@ import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,6 +152,19 @@ def _locality_keys(features: list[SourceFeature]) -> list[str]:
     return keys
 
 
+@contextmanager
+def _source(name: str) -> Iterator[None]:
+    """Turn a missing field or an unreadable value in ``name`` into a clear InvalidInput."""
+    try:
+        yield
+    except KeyError as exc:
+        raise InvalidInput(
+            f"{name}: a record lacks the field {exc.args[0]}", code="missing_field"
+        ) from None
+    except (ValueError, TypeError) as exc:
+        raise InvalidInput(f"{name}: {exc}", code="bad_value") from None
+
+
 def _title(name: str) -> str:
     """OCHA spells names in capitals ('EL BIRA'); show them as 'El Bira'."""
     return " ".join(word.capitalize() if word.isalpha() else word.title() for word in name.split())
@@ -167,13 +181,19 @@ def reference_data_load(
     (EPSG:4326); invalid ones are repaired with ST_MakeValid and listed in the report. Areas are
     geodesic m². Either everything loads or nothing changes.
     """
-    report = ReferenceDataReport()
+    names = ("regions", "governorates", "localities", "municipalities")
+    report = ReferenceDataReport(datasets={name: DatasetReport() for name in names})
     regions = list(_read_polygons(source_dir / "regions.geojson"))
     governorates = list(_read_polygons(source_dir / "governorates.geojson"))
     localities = list(_read_polygons(source_dir / "localities.geojson"))
     municipalities = _read_csv(source_dir / "municipalities.csv")
-    region_names = {row["pcode"]: row for row in _read_csv(source_dir / "regions.csv")}
-    governorate_extra = {row["pcode"]: row for row in _read_csv(source_dir / "governorates.csv")}
+    with _source("regions.csv"):
+        region_names = {row["pcode"]: row for row in _read_csv(source_dir / "regions.csv")}
+    with _source("governorates.csv"):
+        governorate_extra = {
+            row["pcode"]: _governorate_extra(row)
+            for row in _read_csv(source_dir / "governorates.csv")
+        }
     total = len(regions) + len(governorates) + len(localities) + len(municipalities) + 1
     done = 0
 
@@ -183,56 +203,92 @@ def reference_data_load(
         if progress:
             progress(done, total, message)
 
-    r_report = report.datasets.setdefault("regions", DatasetReport())
+    with _source("regions.geojson"):
+        _load_regions(regions, region_names, report.datasets["regions"], step)
+    with _source("governorates.geojson"):
+        _load_governorates(governorates, governorate_extra, report.datasets["governorates"], step)
+    with _source("localities.geojson"):
+        _load_localities(localities, report.datasets["localities"], step)
+    with _source("municipalities.csv"):
+        _load_municipalities(municipalities, report.datasets["municipalities"], step)
+
+    for model in (Region, Governorate, Locality, Municipality):
+        model.objects.update(area_m2=GeographyArea("geom"))
+    step("areas")
+    return report
+
+
+Step = Callable[[str], None]
+
+
+def _load_regions(
+    regions: list[SourceFeature],
+    names: dict[str, dict[str, str]],
+    report: DatasetReport,
+    step: Step,
+) -> None:
     for feature in regions:
         p = feature.properties
         _upsert(
             Region,
-            r_report,
+            report,
             {"pcode": p["adm1_pcode"]},
             {
                 "name_en": p["adm1_name"],
-                "name_ar": region_names.get(p["adm1_pcode"], {}).get("name_ar", ""),
+                "name_ar": names.get(p["adm1_pcode"], {}).get("name_ar", ""),
                 "geom": feature.geom,
                 "source": Dataset.OCHA_COD_AB,
             },
         )
         if feature.repaired:
-            r_report.repaired.append(p["adm1_pcode"])
+            report.repaired.append(p["adm1_pcode"])
         step("regions")
 
-    g_report = report.datasets.setdefault("governorates", DatasetReport())
+
+def _load_governorates(
+    governorates: list[SourceFeature],
+    extras: dict[str, dict[str, Any]],
+    report: DatasetReport,
+    step: Step,
+) -> None:
     regions_by_code = {r.pcode: r for r in Region.objects.all()}
     for feature in governorates:
         p = feature.properties
-        extra = governorate_extra.get(p["adm2_pcode"], {})
+        extra = extras.get(p["adm2_pcode"], {})
+        region = regions_by_code.get(p["adm1_pcode"])
+        if region is None:
+            raise InvalidInput(
+                f"governorate {p['adm2_pcode']} names an unknown region {p['adm1_pcode']}",
+                code="unknown_region",
+            )
         _upsert(
             Governorate,
-            g_report,
+            report,
             {"pcode": p["adm2_pcode"]},
             {
                 "name_en": p["adm2_name"],
                 "name_ar": extra.get("name_ar", ""),
-                "region": regions_by_code[p["adm1_pcode"]],
+                "region": region,
                 "valid_on": dt.date.fromisoformat(p["valid_on"]) if p.get("valid_on") else None,
-                "postcode_digit": _optional_int(extra.get("postcode_digit")),
-                "postcode_zone_first": _optional_int(extra.get("postcode_zone_first")),
-                "postcode_zone_last": _optional_int(extra.get("postcode_zone_last")),
+                "postcode_digit": extra.get("postcode_digit"),
+                "postcode_zone_first": extra.get("postcode_zone_first"),
+                "postcode_zone_last": extra.get("postcode_zone_last"),
                 "postcode_source": extra.get("postcode_source", ""),
                 "geom": feature.geom,
                 "source": Dataset.OCHA_COD_AB,
             },
         )
         if feature.repaired:
-            g_report.repaired.append(p["adm2_pcode"])
+            report.repaired.append(p["adm2_pcode"])
         step("governorates")
 
-    l_report = report.datasets.setdefault("localities", DatasetReport())
+
+def _load_localities(localities: list[SourceFeature], report: DatasetReport, step: Step) -> None:
     for key, feature in zip(_locality_keys(localities), localities, strict=True):
         p = feature.properties
         _upsert(
             Locality,
-            l_report,
+            report,
             {"source_key": key},
             {
                 "name_en": _title(p["name"]),
@@ -242,21 +298,21 @@ def reference_data_load(
             },
         )
         if feature.repaired:
-            l_report.repaired.append(key)
+            report.repaired.append(key)
         step("localities")
 
     # Each locality belongs to the governorate that contains a point inside it.
-    Locality.objects.update(
-        governorate=Subquery(
-            Governorate.objects.filter(geom__contains=InteriorPoint(OuterRef("geom"))).values("pk")[
-                :1
-            ]
-        )
-    )
+    containing = Governorate.objects.filter(geom__contains=InteriorPoint(OuterRef("geom")))
+    Locality.objects.update(governorate=Subquery(containing.values("pk")[:1]))
 
-    m_report = report.datasets.setdefault("municipalities", DatasetReport())
-    for row in municipalities:
+
+def _load_municipalities(rows: list[dict[str, str]], report: DatasetReport, step: Step) -> None:
+    for row in rows:
         keys = [k.strip() for k in row["localities"].split(";") if k.strip()]
+        if not keys:
+            raise InvalidInput(
+                f"municipality {row['slug']} lists no localities", code="no_locality"
+            )
         parts = list(Locality.objects.filter(source_key__in=keys))
         if len(parts) != len(keys):
             unknown = sorted(set(keys) - {p.source_key for p in parts})
@@ -276,7 +332,7 @@ def reference_data_load(
             extent = extent.union(part.geom)
         municipality = _upsert(
             Municipality,
-            m_report,
+            report,
             {"slug": row["slug"]},
             {
                 "name_en": row["name_en"],
@@ -289,10 +345,16 @@ def reference_data_load(
         municipality.localities.set(parts)
         step("municipalities")
 
-    for model in (Region, Governorate, Locality, Municipality):
-        model.objects.update(area_m2=GeographyArea("geom"))
-    step("areas")
-    return report
+
+def _governorate_extra(row: dict[str, str]) -> dict[str, Any]:
+    """Arabic name and postcode facts of one row of governorates.csv, numbers parsed."""
+    return {
+        "name_ar": row["name_ar"],
+        "postcode_digit": _optional_int(row["postcode_digit"]),
+        "postcode_zone_first": _optional_int(row["postcode_zone_first"]),
+        "postcode_zone_last": _optional_int(row["postcode_zone_last"]),
+        "postcode_source": row["postcode_source"],
+    }
 
 
 def _optional_int(value: str | None) -> int | None:

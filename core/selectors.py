@@ -1,26 +1,97 @@
-"""Reads that belong to no single domain: the platform's own health."""
+"""Reads that belong to no single domain: the state of the platform's own dependencies."""
 
 from __future__ import annotations
 
-from django.db import DatabaseError, connection
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import DatabaseError, OperationalError, connection
+
+from core.errors import ServiceUnavailable
+
+# Extensions the platform needs on the database server (created by core.0001_extensions).
+REQUIRED_EXTENSIONS = ("postgis", "pgrouting", "pg_trgm", "unaccent")
+
+
+@dataclass(frozen=True)
+class DatabaseStatus:
+    server_version: str
+    postgis_version: str | None
+    missing_extensions: tuple[str, ...]
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def database_address() -> str:
+    """``user@host:port/name`` of the default database, without the password."""
+    db = settings.DATABASES["default"]
+    host = db.get("HOST") or "local socket"
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"{db.get('USER') or ''}@{host}{port}/{db.get('NAME')}"
+
+
+def database_status(*, required_extensions: Sequence[str] = REQUIRED_EXTENSIONS) -> DatabaseStatus:
+    """Server version, PostGIS version and which required extensions the server cannot
+    provide. Raises ServiceUnavailable, with the reason, when the database cannot be used."""
+    try:
+        connection.ensure_connection()
+    except OperationalError as exc:
+        raise ServiceUnavailable(
+            f"cannot connect to the database {database_address()}: {_first_line(exc)}",
+            code="database_unreachable",
+        ) from None
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            version = cursor.fetchone()[0]
+            cursor.execute(
+                "SELECT name, installed_version FROM pg_available_extensions WHERE name = ANY(%s)",
+                [list(required_extensions)],
+            )
+            available = dict(cursor.fetchall())
+    except DatabaseError as exc:
+        raise ServiceUnavailable(
+            f"the database {database_address()} answered with an error: {_first_line(exc)}",
+            code="database_error",
+        ) from None
+    return DatabaseStatus(
+        server_version=version,
+        postgis_version=available.get("postgis"),
+        missing_extensions=tuple(name for name in required_extensions if name not in available),
+    )
+
+
+def broker_status() -> None:
+    """Returns when the job broker answers; raises ServiceUnavailable otherwise."""
+    from celery import current_app
+
+    try:
+        with current_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=3)
+    except Exception as exc:  # kombu raises transport-specific types
+        raise ServiceUnavailable(
+            f"cannot reach the job broker ({type(exc).__name__}: {_first_line(exc)}); "
+            "check REDIS_URL / CELERY_BROKER_URL",
+            code="broker_unreachable",
+        ) from None
 
 
 def system_health() -> dict[str, str]:
     """State of the database (with its PostGIS version) and of the job broker."""
-    from celery import current_app
-
     health: dict[str, str] = {}
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT postgis_lib_version()")
-            health["database"] = "ok"
-            health["postgis"] = cursor.fetchone()[0]
-    except DatabaseError as exc:
-        health["database"] = f"error: {str(exc).strip().splitlines()[0]}"
+        status = database_status()
+        health["database"] = "ok" if not status.missing_extensions else "missing extensions"
+        health["postgis"] = status.postgis_version or "missing"
+    except ServiceUnavailable as exc:
+        health["database"] = f"error: {exc.code}"
     try:
-        with current_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+        broker_status()
         health["broker"] = "ok"
-    except Exception as exc:  # kombu raises many transport-specific types
-        health["broker"] = f"error: {type(exc).__name__}"
+    except ServiceUnavailable as exc:
+        health["broker"] = f"error: {exc.code}"
     return health

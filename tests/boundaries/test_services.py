@@ -5,16 +5,13 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.gis.geos import Point
 
 from boundaries.models import Governorate, Locality, Municipality, Region
-from boundaries.selectors import governorate_at, municipality_current
 from boundaries.services import reference_data_load
-from core.errors import InvalidInput, NotFound
+from core.errors import InvalidInput
 from tests.conftest import DATA
 
 REFERENCE = Path(settings.REFERENCE_DATA_DIR)
-MANARA_SQUARE = Point(35.2042, 31.9038, srid=4326)  # central Ramallah
 
 
 def counts() -> tuple[int, int, int, int]:
@@ -76,17 +73,6 @@ def test_loading_twice_changes_nothing_but_updates(reference_data):
     assert report.datasets["localities"].updated == 342
 
 
-def test_selectors_find_the_governorate_and_the_current_municipality(reference_data):
-    assert governorate_at(point=MANARA_SQUARE).pcode == "PS0130"
-    assert governorate_at(point=Point(0, 0, srid=4326)) is None
-    assert municipality_current().slug == settings.PLATFORM_MUNICIPALITY
-
-
-def test_current_municipality_missing_is_a_clear_not_found(db):
-    with pytest.raises(NotFound, match="load_reference_data"):
-        municipality_current()
-
-
 def test_bow_tie_polygon_is_repaired_and_reported(source_dir, db):
     shutil.copy(DATA / "locality_bowtie.geojson", source_dir / "localities.geojson")
     (source_dir / "municipalities.csv").write_text(
@@ -128,3 +114,19 @@ def test_missing_file_is_named(source_dir, db):
     (source_dir / "governorates.csv").unlink()
     with pytest.raises(InvalidInput, match=r"missing: .*governorates\.csv"):
         reference_data_load(source_dir=source_dir)
+
+
+def test_record_without_a_required_field_is_named_and_nothing_is_written(source_dir, db):
+    broken = (source_dir / "regions.csv").read_text().replace("pcode,name_ar", "code,name_ar")
+    (source_dir / "regions.csv").write_text(broken)
+    with pytest.raises(InvalidInput, match=r"regions\.csv: a record lacks the field pcode"):
+        reference_data_load(source_dir=source_dir)
+    assert counts() == (0, 0, 0, 0)
+
+
+def test_unreadable_number_is_named(source_dir, db):
+    text = (source_dir / "governorates.csv").read_text().replace(",6,,,", ",six,,,")
+    (source_dir / "governorates.csv").write_text(text)
+    with pytest.raises(InvalidInput, match=r"governorates\.csv: invalid literal for int"):
+        reference_data_load(source_dir=source_dir)
+    assert counts() == (0, 0, 0, 0)

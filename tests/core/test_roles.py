@@ -5,6 +5,8 @@ from tests.factories import UserFactory
 
 
 def test_migration_creates_one_group_per_role(db):
+    # pytest-django runs these rollback tests before any test that flushes the database, so
+    # the groups seen here are the migration's own.
     names = set(Group.objects.values_list("name", flat=True))
     assert {role.value for role in Role} <= names
 
