@@ -10,3 +10,9 @@ class BoundariesConfig(AppConfig):
 
     name = "boundaries"
     verbose_name = "Administrative boundaries"
+
+    def ready(self) -> None:
+        from boundaries.collections import BoundaryProvider
+        from core.collections import registry
+
+        registry.register(BoundaryProvider())

@@ -25,8 +25,11 @@ from boundaries.models import Governorate, Locality, Municipality, Region
 from boundaries.sources import Dataset
 from core.errors import InvalidInput
 from core.spatial import WGS84, GeographyArea, InteriorPoint
+from core.tiles import tile_cache_invalidate_collection
 
 ProgressCallback = Callable[[int, int, str], None]
+# The collections (see boundaries.collections) whose cached tiles a reload makes stale.
+BOUNDARY_COLLECTIONS = ("municipalities", "governorates", "localities")
 
 # GeoJSON (RFC 7946) is WGS 84 longitude/latitude; older files name it in a "crs" member.
 WGS84_CRS_NAMES = {
@@ -214,6 +217,8 @@ def reference_data_load(
 
     for model in (Region, Governorate, Locality, Municipality):
         model.objects.update(area_m2=GeographyArea("geom"))
+    for collection_id in BOUNDARY_COLLECTIONS:
+        tile_cache_invalidate_collection(collection_id=collection_id)
     step("areas")
     return report
 

@@ -1,6 +1,7 @@
-"""Abstract models every app builds on."""
+"""Models every app shares: the time-stamped base, and the vector tile cache that serves
+every registered collection (see core.tiles)."""
 
-from django.db import models
+from django.contrib.gis.db import models
 
 
 class TimeStampedModel(models.Model):
@@ -11,3 +12,38 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class CachedTile(models.Model):
+    """A rendered vector tile. ``influence`` is the tile's envelope grown by the MVT buffer:
+    every feature change whose bounding box meets it invalidates the tile."""
+
+    collection = models.CharField(max_length=100)
+    audience = models.CharField(max_length=10)  # "public" or "staff": what the tile may show
+    z = models.PositiveSmallIntegerField()
+    x = models.PositiveIntegerField()
+    y = models.PositiveIntegerField()
+    influence = models.PolygonField(srid=3857)
+    tile = models.BinaryField()
+    etag = models.CharField(max_length=40)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collection", "audience", "z", "x", "y"], name="cached_tile_key"
+            )
+        ]
+
+
+class TileInvalidation(models.Model):
+    """A record that a transaction changed features inside ``bbox``. A tile rendered from a
+    snapshot that could not see that transaction is not cached (see core.tiles)."""
+
+    collection = models.CharField(max_length=100)
+    bbox = models.PolygonField(srid=3857)
+    xid = models.BigIntegerField(help_text="pg_current_xact_id() of the changing transaction")
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["collection"], name="tile_invalidation_collection")]

@@ -1,4 +1,5 @@
-"""Reads that belong to no single domain: the state of the platform's own dependencies."""
+"""Reads that belong to no single domain: the state of the platform's own dependencies, and
+facts about any registered collection."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.gis.db.models import Extent
 from django.db import DatabaseError, OperationalError, connection
 
+from core.collections import Collection, User
 from core.errors import ServiceUnavailable
 
 # Extensions the platform needs on the database server (created by core.0001_extensions).
@@ -95,3 +98,11 @@ def system_health() -> dict[str, str]:
     except ServiceUnavailable as exc:
         health["broker"] = f"error: {exc.code}"
     return health
+
+
+def collection_extent(
+    *, collection: Collection, user: User
+) -> tuple[float, float, float, float] | None:
+    """(west, south, east, north) in WGS 84 of what ``user`` may see, or None if empty."""
+    extent = collection.queryset(user=user).aggregate(e=Extent(collection.geometry_field))["e"]
+    return tuple(extent) if extent else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib.gis.db.models import GeometryField, PointField
 from django.contrib.gis.db.models.functions import GeoFunc
-from django.db.models import FloatField, Func
+from django.db.models import FloatField, Func, JSONField
 
 WGS84 = 4326
 
@@ -61,3 +61,18 @@ class Multi(GeoFunc):
 
     function = "ST_Multi"
     output_field = GeometryField()
+
+
+class JsonbWithout(Func):
+    """``jsonb - text[]``: a JSON object without some keys (internal attributes)."""
+
+    template = "(%(expressions)s - %(keys)s::text[])"
+    output_field = JSONField()
+
+    def __init__(self, expression, keys: list[str], **extra):
+        super().__init__(expression, **extra)
+        self.keys = list(keys)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = super().as_sql(compiler, connection, keys="%s", **extra_context)
+        return sql, (*params, self.keys)

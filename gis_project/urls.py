@@ -13,6 +13,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/jobs/", include("jobs.urls")),
     path("api/v1/boundaries/", include("boundaries.urls")),
+    path("api/v1/layers/", include("layers.urls")),
+    path("tiles/", include("layers.urls_tiles")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

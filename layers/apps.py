@@ -6,3 +6,9 @@ class LayersConfig(AppConfig):
 
     name = "layers"
     verbose_name = "Layers"
+
+    def ready(self) -> None:
+        from core.collections import registry
+        from layers.collections import LayerProvider
+
+        registry.register(LayerProvider())

@@ -205,5 +205,6 @@ def configure(env: Env, *, debug_default: bool) -> dict:
             }
         },
         "PLATFORM_MUNICIPALITY": env.str("PLATFORM_MUNICIPALITY", "ramallah"),
+        "TILE_CACHE": env.str("TILE_CACHE", "postgres"),
         "PLATFORM_BASE_URL": env.str("PLATFORM_BASE_URL", "http://127.0.0.1:8000"),
     }

@@ -1,0 +1,114 @@
+"""One interface for every kind of geographic data the platform serves.
+
+Parcels, streets, delivery points, boundaries and the features of generic layers are different
+models with their own rules; OGC API Features, vector tiles, exports, search and the editor are
+written once against :class:`Collection`. Each app registers a :class:`CollectionProvider` in its
+``AppConfig.ready`` (pygeoapi's provider registry is the model), and keeps its invariants inside
+its own services.
+
+Geometries are stored in WGS 84 (EPSG:4326); a collection may also keep a Web Mercator
+(EPSG:3857) copy for tiles (``tile_geometry_field``).
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Expression, QuerySet
+
+from core.errors import NotFound
+
+User = AbstractBaseUser | AnonymousUser
+
+FIELD_TYPES = ("string", "integer", "number", "boolean", "date", "datetime")
+
+
+@dataclass(frozen=True)
+class Field:
+    """An attribute of a collection's features."""
+
+    name: str
+    type: str
+    title: dict[str, str] = field(default_factory=dict)
+    required: bool = False
+    choices: tuple[Any, ...] = ()
+    internal: bool = False  # never shown to the public
+
+
+class Collection(abc.ABC):
+    """A set of features with one geometry type, readable (and maybe editable) by some users."""
+
+    id: str
+    title: dict[str, str]
+    description: dict[str, str]
+    geometry_type: str  # "Point", "MultiLineString", "MultiPolygon", ...
+    srid: int = 4326
+    geometry_field: str = "geom"
+    tile_geometry_field: str | None = None  # an EPSG:3857 copy, if the model keeps one
+    temporal_field: str | None = "updated_at"
+    is_public: bool = False
+    is_synthetic: bool = False
+    attribution: tuple[dict[str, str], ...] = ()
+    version: str = "1"  # changes whenever the collection's data changes (tile cache, ETags)
+
+    def is_visible_to(self, *, user: User) -> bool:
+        """Public collections are for everyone; internal ones for signed-in staff."""
+        return self.is_public or bool(user.is_authenticated and user.is_staff)
+
+    @abc.abstractmethod
+    def fields(self, *, user: User) -> list[Field]:
+        """The attributes this user may see (never internal ones for the public)."""
+
+    @abc.abstractmethod
+    def queryset(self, *, user: User) -> QuerySet:
+        """The features this user may see; each row has ``pk`` and the geometry field."""
+
+    @abc.abstractmethod
+    def properties_expression(self, *, user: User) -> Expression:
+        """A ``jsonb`` SQL expression of the properties this user may see."""
+
+    @abc.abstractmethod
+    def filter_property(self, queryset: QuerySet, *, name: str, value: str, user: User) -> QuerySet:
+        """``queryset`` narrowed to features whose property ``name`` equals ``value``; only
+        properties this user may see can be filtered on (InvalidInput otherwise)."""
+
+
+class CollectionProvider(abc.ABC):
+    """Supplies the collections of one app (a fixed set, or one per row of a registry)."""
+
+    @abc.abstractmethod
+    def collections(self) -> Iterable[Collection]: ...
+
+    def get(self, collection_id: str) -> Collection | None:
+        return next((c for c in self.collections() if c.id == collection_id), None)
+
+
+class CollectionRegistry:
+    def __init__(self) -> None:
+        self._providers: list[CollectionProvider] = []
+
+    def register(self, provider: CollectionProvider) -> None:
+        if provider not in self._providers:
+            self._providers.append(provider)
+
+    def all(self) -> list[Collection]:
+        return [c for provider in self._providers for c in provider.collections()]
+
+    def visible(self, *, user: User) -> list[Collection]:
+        return [c for c in self.all() if c.is_visible_to(user=user)]
+
+    def get(self, collection_id: str, *, user: User) -> Collection:
+        """The collection, if it exists and ``user`` may see it; NotFound otherwise (an
+        internal collection is as invisible to the public as a missing one)."""
+        for provider in self._providers:
+            collection = provider.get(collection_id)
+            if collection is not None and collection.is_visible_to(user=user):
+                return collection
+        raise NotFound(f"There is no collection {collection_id!r}.", code="collection_not_found")
+
+
+registry = CollectionRegistry()

@@ -1,0 +1,116 @@
+"""The raw SQL of core, in one place: what PostGIS needs and the ORM cannot say
+(MVT encoding with the snapshot it was read in, the tile cache's conditional insert).
+Every statement is parameterised."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import QuerySet
+
+# MVT geometry is encoded on a 4096 grid with a 64-unit buffer around the tile (the PostGIS
+# defaults); a feature that meets the buffer shows in the tile, so it invalidates it too.
+EXTENT = 4096
+BUFFER = 64
+BUFFER_RATIO = BUFFER / EXTENT
+WEB_MERCATOR_HALF = 20037508.342789244
+
+
+def tile_buffer_metres(z: int) -> float:
+    """The MVT buffer around a tile at zoom ``z``, in EPSG:3857 metres."""
+    return BUFFER_RATIO * 2 * WEB_MERCATOR_HALF / (2**z)
+
+
+def tile_render(*, rows: QuerySet, layer_name: str) -> tuple[bytes, str]:
+    """Encode ``rows`` (values ``pk``, ``mvtgeom``, ``props``) as one MVT layer named
+    ``layer_name``. Returns the tile and the snapshot the rows were read in."""
+    inner_sql, params = rows.query.sql_with_params()
+    # The statement is built from constants and the ORM's own SQL; values stay parameters.
+    sql = (
+        "SELECT pg_current_snapshot()::text, "  # noqa: S608
+        f"ST_AsMVT(t.*, %s, {EXTENT}, 'mvtgeom', 'id') "
+        f"FROM (SELECT s.pk AS id, s.mvtgeom, s.props FROM ({inner_sql}) AS s) AS t"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [layer_name, *params])
+        snapshot, tile = cursor.fetchone()
+    return bytes(tile or b""), snapshot
+
+
+def tile_cache_lookup(*, collection: str, audience: str, z: int, x: int, y: int):
+    """(tile, etag) from the cache, or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tile, etag FROM core_cachedtile "
+            "WHERE collection = %s AND audience = %s AND z = %s AND x = %s AND y = %s",
+            [collection, audience, z, x, y],
+        )
+        row = cursor.fetchone()
+    return (bytes(row[0]), row[1]) if row else None
+
+
+def tile_cache_store(
+    *,
+    collection: str,
+    audience: str,
+    z: int,
+    x: int,
+    y: int,
+    tile: bytes,
+    etag: str,
+    snapshot: str,
+) -> bool:
+    """Cache a tile unless a change it could not see (committed after ``snapshot``) touched
+    it. Runs under a shared advisory lock of the collection, which a changing transaction
+    holds exclusively until it commits: a tile is never stored between a change's
+    invalidation and its commit. Returns True if the tile was stored."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(hashtext(%s))", [collection])
+        cursor.execute(
+            """
+            WITH env AS (SELECT ST_Expand(ST_TileEnvelope(%s, %s, %s), %s) AS box)
+            INSERT INTO core_cachedtile
+                (collection, audience, z, x, y, influence, tile, etag, created_at)
+            SELECT %s, %s, %s, %s, %s, env.box, %s, %s, now() FROM env
+            WHERE NOT EXISTS (
+                SELECT 1 FROM core_tileinvalidation i
+                WHERE i.collection = %s AND i.bbox && env.box
+                  AND NOT pg_visible_in_snapshot(i.xid::text::xid8, %s::pg_snapshot)
+            )
+            ON CONFLICT (collection, audience, z, x, y)
+            DO UPDATE SET tile = EXCLUDED.tile, etag = EXCLUDED.etag,
+                          created_at = EXCLUDED.created_at
+            """,
+            [
+                *(z, x, y, tile_buffer_metres(z)),
+                *(collection, audience, z, x, y, tile, etag),
+                *(collection, snapshot),
+            ],
+        )
+        return cursor.rowcount == 1
+
+
+def tile_cache_invalidate(*, collection: str, bboxes_3857: list[tuple[float, ...]]) -> int:
+    """Inside the changing transaction: lock the collection's cache, drop every cached tile
+    whose influence meets one of ``bboxes_3857`` (xmin, ymin, xmax, ymax) and record the
+    change for renders still in flight. Returns the number of tiles dropped."""
+    dropped = 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [collection])
+        for xmin, ymin, xmax, ymax in bboxes_3857:
+            cursor.execute(
+                "DELETE FROM core_cachedtile WHERE collection = %s "
+                "AND influence && ST_MakeEnvelope(%s, %s, %s, %s, 3857)",
+                [collection, xmin, ymin, xmax, ymax],
+            )
+            dropped += cursor.rowcount
+            cursor.execute(
+                "INSERT INTO core_tileinvalidation (collection, bbox, xid, created_at) "
+                "VALUES (%s, ST_MakeEnvelope(%s, %s, %s, %s, 3857), "
+                "pg_current_xact_id()::text::bigint, now())",
+                [collection, xmin, ymin, xmax, ymax],
+            )
+        # Renders finish in seconds; older records can no longer stop a stale insert.
+        cursor.execute(
+            "DELETE FROM core_tileinvalidation WHERE created_at < now() - interval '15 minutes'"
+        )
+    return dropped

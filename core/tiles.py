@@ -1,0 +1,202 @@
+"""Mapbox Vector Tiles for every registered collection, encoded by PostGIS (ST_AsMVT), with a
+server-side cache that an edit invalidates for exactly the tiles it touches.
+
+Tiles are in Web Mercator (EPSG:3857), XYZ scheme, zoom 0 to MAX_ZOOM. The cache engine is
+chosen by the ``TILE_CACHE`` setting (``postgres`` or ``none``).
+"""
+
+from __future__ import annotations
+
+import abc
+import hashlib
+import time
+from dataclasses import dataclass
+from functools import cache
+
+from django.conf import settings
+from django.contrib.gis.db.models import GeometryField, PolygonField
+from django.contrib.gis.db.models.functions import Transform
+from django.contrib.gis.geos import GEOSGeometry
+from django.db import transaction
+from django.db.models import BinaryField, F, Func, Value
+
+from core import sql
+from core.collections import Collection, User
+from core.errors import InvalidInput
+
+MAX_ZOOM = 22
+# Below this zoom, lines and polygons are simplified to about half a pixel before encoding.
+SIMPLIFY_BELOW_ZOOM = 16
+# A render that took longer than this is served but not cached (see sql.tile_cache_store).
+MAX_CACHEABLE_RENDER_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class Tile:
+    data: bytes
+    etag: str
+    cached: bool
+
+
+class TileEnvelope(Func):
+    function = "ST_TileEnvelope"
+    output_field = PolygonField(srid=3857)
+
+
+class AsMVTGeom(Func):
+    function = "ST_AsMVTGeom"
+    # Not a GeometryField: GeoDjango would cast the selected column to bytea, and ST_AsMVT
+    # needs it as geometry. The value is only ever read by ST_AsMVT.
+    output_field = BinaryField()
+    template = f"%(function)s(%(expressions)s, {sql.EXTENT}, {sql.BUFFER}, true)"
+
+
+class Simplify(Func):
+    function = "ST_Simplify"
+    output_field = GeometryField(srid=3857)
+    template = "%(function)s(%(expressions)s, true)"
+
+
+def tile_validate(*, z: int, x: int, y: int) -> None:
+    if not 0 <= z <= MAX_ZOOM:
+        raise InvalidInput(
+            f"Zoom {z} is out of range: tiles exist for zoom 0 to {MAX_ZOOM}.",
+            code="tile_out_of_range",
+        )
+    size = 2**z
+    if not (0 <= x < size and 0 <= y < size):
+        raise InvalidInput(
+            f"Tile {z}/{x}/{y} is out of range: at zoom {z}, x and y run from 0 to {size - 1}.",
+            code="tile_out_of_range",
+        )
+
+
+def audience_of(*, collection: Collection, user: User) -> str:
+    """Who a tile is rendered for: staff see internal attributes, the public does not."""
+    internal = any(f.internal for f in collection.fields(user=user))
+    return "staff" if internal else "public"
+
+
+def tile_render(*, collection: Collection, user: User, z: int, x: int, y: int) -> tuple[bytes, str]:
+    """Encode one tile of ``collection`` as this user may see it; returns (tile, snapshot)."""
+    envelope = TileEnvelope(Value(z), Value(x), Value(y))
+    queryset = collection.queryset(user=user)
+    if collection.tile_geometry_field:
+        geom = F(collection.tile_geometry_field)
+        queryset = queryset.filter(**{f"{collection.tile_geometry_field}__bboverlaps": envelope})
+    else:
+        geom = Transform(collection.geometry_field, 3857)
+        queryset = queryset.filter(
+            **{f"{collection.geometry_field}__bboverlaps": Transform(envelope, collection.srid)}
+        )
+    if z < SIMPLIFY_BELOW_ZOOM and "Point" not in collection.geometry_type:
+        half_pixel = sql.WEB_MERCATOR_HALF * 2 / (2**z) / sql.EXTENT / 2
+        geom = Simplify(geom, Value(half_pixel))
+    rows = queryset.annotate(
+        mvtgeom=AsMVTGeom(geom, envelope), props=collection.properties_expression(user=user)
+    ).values("pk", "mvtgeom", "props")
+    return sql.tile_render(rows=rows, layer_name=collection.id)
+
+
+class TileCache(abc.ABC):
+    """Where rendered tiles are kept. Implementations must never serve a tile older than the
+    last committed change that touched it."""
+
+    @abc.abstractmethod
+    def get(self, *, collection: str, audience: str, z: int, x: int, y: int) -> Tile | None: ...
+
+    @abc.abstractmethod
+    def put(
+        self, *, collection: str, audience: str, z: int, x: int, y: int, tile: Tile, snapshot: str
+    ) -> bool: ...
+
+    @abc.abstractmethod
+    def invalidate(self, *, collection: str, bboxes_3857: list[tuple[float, ...]]) -> int: ...
+
+
+class PostgresTileCache(TileCache):
+    """Tiles in a PostGIS table next to the data: invalidation runs in the editing
+    transaction, and renders in flight are checked against it (see core.sql)."""
+
+    def get(self, *, collection, audience, z, x, y):
+        found = sql.tile_cache_lookup(collection=collection, audience=audience, z=z, x=x, y=y)
+        return Tile(data=found[0], etag=found[1], cached=True) if found else None
+
+    def put(self, *, collection, audience, z, x, y, tile, snapshot):
+        with transaction.atomic():
+            return sql.tile_cache_store(
+                collection=collection,
+                audience=audience,
+                z=z,
+                x=x,
+                y=y,
+                tile=tile.data,
+                etag=tile.etag,
+                snapshot=snapshot,
+            )
+
+    def invalidate(self, *, collection, bboxes_3857):
+        return sql.tile_cache_invalidate(collection=collection, bboxes_3857=bboxes_3857)
+
+
+class NoTileCache(TileCache):
+    """Every request renders (for measuring cold tiles, or a deployment with a CDN)."""
+
+    def get(self, **kwargs):
+        return None
+
+    def put(self, **kwargs):
+        return False
+
+    def invalidate(self, **kwargs):
+        return 0
+
+
+ENGINES = {"postgres": PostgresTileCache, "none": NoTileCache}
+
+
+@cache
+def tile_cache() -> TileCache:
+    name = settings.TILE_CACHE
+    if name not in ENGINES:
+        raise InvalidInput(f"TILE_CACHE={name!r}: use one of {', '.join(ENGINES)}")
+    return ENGINES[name]()
+
+
+def tile_get(*, collection: Collection, user: User, z: int, x: int, y: int) -> Tile:
+    """The tile z/x/y of ``collection`` for ``user``: from the cache, or rendered (and then
+    cached unless an edit raced with the render)."""
+    tile_validate(z=z, x=x, y=y)
+    audience = audience_of(collection=collection, user=user)
+    engine = tile_cache()
+    found = engine.get(collection=collection.id, audience=audience, z=z, x=x, y=y)
+    if found is not None:
+        return found
+    began = time.monotonic()
+    data, snapshot = tile_render(collection=collection, user=user, z=z, x=x, y=y)
+    tile = Tile(data=data, etag=hashlib.md5(data, usedforsecurity=False).hexdigest(), cached=False)
+    if time.monotonic() - began < MAX_CACHEABLE_RENDER_SECONDS:
+        engine.put(
+            collection=collection.id, audience=audience, z=z, x=x, y=y, tile=tile, snapshot=snapshot
+        )
+    return tile
+
+
+def _bbox_3857(geom: GEOSGeometry) -> tuple[float, ...]:
+    projected = geom.transform(3857, clone=True) if geom.srid != 3857 else geom
+    return projected.extent
+
+
+def tile_cache_invalidate(*, collection_id: str, geometries: list[GEOSGeometry]) -> int:
+    """Call inside the transaction that changes features within ``geometries`` (old and new
+    positions): drops exactly the cached tiles they touch."""
+    boxes = [_bbox_3857(g) for g in geometries if g is not None and not g.empty]
+    if not boxes:
+        return 0
+    return tile_cache().invalidate(collection=collection_id, bboxes_3857=boxes)
+
+
+def tile_cache_invalidate_collection(*, collection_id: str) -> int:
+    """Drop every cached tile of a collection (its schema, style or audience changed)."""
+    world = (-sql.WEB_MERCATOR_HALF,) * 2 + (sql.WEB_MERCATOR_HALF,) * 2
+    return tile_cache().invalidate(collection=collection_id, bboxes_3857=[world])

@@ -1,0 +1,91 @@
+"""The layer registry. Features are stored in WGS 84 (EPSG:4326) with a generated Web Mercator
+(EPSG:3857) copy that vector tiles read without reprojecting on every request."""
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.contrib.gis.db.models.functions import Transform
+from django.contrib.postgres.indexes import GinIndex, GistIndex
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+
+
+class GeometryType(models.TextChoices):
+    POINT = "Point", _("Point")
+    MULTIPOINT = "MultiPoint", _("Points")
+    LINESTRING = "LineString", _("Line")
+    MULTILINESTRING = "MultiLineString", _("Lines")
+    POLYGON = "Polygon", _("Polygon")
+    MULTIPOLYGON = "MultiPolygon", _("Polygons")
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    INTERNAL = "internal", _("Internal (staff only)")
+
+
+class Layer(TimeStampedModel):
+    """A planner-defined layer: its identity, attribute schema, default style and audience."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    title_en = models.CharField(max_length=200)
+    title_ar = models.CharField(max_length=200, blank=True)
+    description_en = models.TextField(blank=True)
+    description_ar = models.TextField(blank=True)
+    geometry_type = models.CharField(max_length=20, choices=GeometryType.choices)
+    schema = models.JSONField(default=list, blank=True, help_text=_("Attribute fields"))
+    style = models.JSONField(default=dict, blank=True, help_text=_("Default map style"))
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
+    source = models.CharField(max_length=300, blank=True, help_text=_("Where the data comes from"))
+    attribution = models.CharField(max_length=300, blank=True)
+    licence = models.CharField(max_length=100, blank=True)
+    is_synthetic = models.BooleanField(
+        default=False, help_text=_("Generated data, labelled as such wherever it is shown")
+    )
+    data_version = models.PositiveIntegerField(
+        default=1, help_text=_("Increases with every change to the layer's features")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class Feature(TimeStampedModel):
+    """One feature of a layer: geometry plus attributes checked against the layer's schema."""
+
+    # Indexed together with the id below (the order in which pages are read).
+    layer = models.ForeignKey(
+        Layer, on_delete=models.CASCADE, related_name="features", db_index=False
+    )
+    geom = models.GeometryField(srid=4326)  # GeoDjango adds its GiST index
+    geom_3857 = models.GeneratedField(
+        expression=Transform("geom", 3857),
+        output_field=models.GeometryField(srid=3857),
+        db_persist=True,
+    )
+    properties = models.JSONField(default=dict, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        indexes = [
+            GistIndex(fields=["geom_3857"], name="feature_geom3857_gist"),
+            models.Index(fields=["layer", "id"], name="feature_layer_id"),
+            GinIndex(fields=["properties"], name="feature_properties_gin"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.layer_id}/{self.pk}"

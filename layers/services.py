@@ -1,0 +1,210 @@
+"""Writes on the layer registry and its features.
+
+Geometries are stored in WGS 84 (EPSG:4326); callers reproject first (the importers do). Every
+change to a layer's features raises its ``data_version`` and invalidates exactly the cached
+tiles the change touches, in the same transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.gis.geos import GEOSGeometry
+from django.db import transaction
+from django.db.models import F
+
+from core import tiles
+from core.collections import Field, registry
+from core.errors import Conflict, InvalidInput, PreconditionFailed
+from core.geometry import geometry_clean
+from layers.models import Feature, GeometryType, Layer, Visibility
+from layers.schema import properties_validate, schema_dump, schema_parse
+
+LAYER_FIELDS = {
+    "title_en",
+    "title_ar",
+    "description_en",
+    "description_ar",
+    "style",
+    "visibility",
+    "source",
+    "attribution",
+    "licence",
+    "is_synthetic",
+}
+
+
+def layer_check_slug(*, slug: str) -> None:
+    """Conflict if ``slug`` names an existing layer or another collection."""
+    if Layer.objects.filter(slug=slug).exists():
+        raise Conflict(f"A layer {slug!r} exists already.", code="duplicate_slug")
+    taken = {c.id for c in registry.all()}
+    if slug in taken:
+        raise Conflict(
+            f"{slug!r} is the name of another collection; choose another slug.",
+            code="reserved_slug",
+        )
+
+
+@transaction.atomic
+def layer_create(
+    *,
+    slug: str,
+    title_en: str,
+    geometry_type: str,
+    user: AbstractBaseUser | None,
+    schema: list[dict[str, Any]] | None = None,
+    **attributes: Any,
+) -> Layer:
+    """Register a new layer. ``schema`` lists its attribute fields (see layers.schema);
+    ``attributes`` may set any of LAYER_FIELDS. New layers are internal unless told."""
+    if geometry_type not in GeometryType.values:
+        raise InvalidInput(
+            f"Unknown geometry type {geometry_type!r}; "
+            f"use one of {', '.join(GeometryType.values)}.",
+            code="invalid_geometry_type",
+        )
+    unknown = set(attributes) - LAYER_FIELDS
+    if unknown:
+        raise InvalidInput(f"Unknown layer fields: {', '.join(sorted(unknown))}.")
+    if attributes.get("visibility", Visibility.INTERNAL) not in Visibility.values:
+        raise InvalidInput("Visibility is public or internal.", code="invalid_visibility")
+    layer_check_slug(slug=slug)
+    fields = schema_parse(schema or [])
+    layer = Layer(
+        slug=slug,
+        title_en=title_en,
+        geometry_type=geometry_type,
+        schema=schema_dump(fields),
+        created_by=user if user is not None and user.is_authenticated else None,
+        **attributes,
+    )
+    layer.full_clean()
+    layer.save()
+    return layer
+
+
+def layer_check_schema(*, layer: Layer, schema: list[dict[str, Any]]) -> list[Field]:
+    """The fields of ``schema`` if every existing feature of ``layer`` fits them; otherwise
+    InvalidInput naming the first features that do not, and why."""
+    fields = schema_parse(schema)
+    failures: dict[str, Any] = {}
+    for pk, properties in layer.features.values_list("pk", "properties").iterator():
+        try:
+            properties_validate(fields, properties)
+        except InvalidInput as exc:
+            failures[str(pk)] = exc.details
+            if len(failures) >= 20:
+                break
+    if failures:
+        raise InvalidInput(
+            "The new schema does not fit the layer's existing features.",
+            code="schema_conflict",
+            details=failures,
+        )
+    return fields
+
+
+@transaction.atomic
+def layer_update(
+    *, layer: Layer, schema: list[dict[str, Any]] | None = None, **attributes: Any
+) -> Layer:
+    """Change a layer's description, style, audience or schema. A new schema must still fit
+    every existing feature (InvalidInput lists the first features that do not)."""
+    unknown = set(attributes) - LAYER_FIELDS
+    if unknown:
+        raise InvalidInput(f"Unknown layer fields: {', '.join(sorted(unknown))}.")
+    layer = Layer.objects.select_for_update().get(pk=layer.pk)
+    if schema is not None:
+        layer.schema = schema_dump(layer_check_schema(layer=layer, schema=schema))
+    for name, value in attributes.items():
+        setattr(layer, name, value)
+    layer.full_clean()
+    layer.save()
+    tiles.tile_cache_invalidate_collection(collection_id=layer.slug)
+    return layer
+
+
+@transaction.atomic
+def layer_delete(*, layer: Layer) -> None:
+    """Remove a layer with all its features and cached tiles."""
+    tiles.tile_cache_invalidate_collection(collection_id=layer.slug)
+    layer.delete()
+
+
+def _bump(layer: Layer) -> None:
+    Layer.objects.filter(pk=layer.pk).update(data_version=F("data_version") + 1)
+
+
+@transaction.atomic
+def feature_create(
+    *,
+    layer: Layer,
+    geometry: GEOSGeometry,
+    properties: dict[str, Any] | None,
+    user: AbstractBaseUser | None,
+    repair: bool = False,
+) -> Feature:
+    """Add a feature. ``geometry`` must be EPSG:4326 and of the layer's kind (a single part
+    is promoted to multi); ``properties`` must satisfy the layer's schema."""
+    geom = geometry_clean(geometry, geometry_type=layer.geometry_type, repair=repair)
+    cleaned = properties_validate(schema_parse(layer.schema), properties)
+    actor = user if user is not None and user.is_authenticated else None
+    feature = Feature.objects.create(
+        layer=layer, geom=geom, properties=cleaned, created_by=actor, updated_by=actor
+    )
+    _bump(layer)
+    tiles.tile_cache_invalidate(collection_id=layer.slug, geometries=[geom])
+    return feature
+
+
+@transaction.atomic
+def feature_update(
+    *,
+    feature: Feature,
+    version: int,
+    user: AbstractBaseUser | None,
+    geometry: GEOSGeometry | None = None,
+    properties: dict[str, Any] | None = None,
+    repair: bool = False,
+) -> Feature:
+    """Change a feature's geometry and/or some of its properties (the others are kept).
+    ``version`` is the version the caller edited: a newer one means someone else saved first
+    (PreconditionFailed, 412) and nothing is written."""
+    current = Feature.objects.select_for_update().select_related("layer").get(pk=feature.pk)
+    if current.version != version:
+        raise PreconditionFailed(
+            f"The feature changed since you read it (version {version}, now {current.version}).",
+            details={"current_version": current.version},
+        )
+    layer = current.layer
+    touched = [current.geom]
+    if geometry is not None:
+        current.geom = geometry_clean(geometry, geometry_type=layer.geometry_type, repair=repair)
+        touched.append(current.geom)
+    if properties is not None:
+        fields = schema_parse(layer.schema)
+        current.properties = properties_validate(fields, {**current.properties, **properties})
+    current.version += 1
+    current.updated_by = user if user is not None and user.is_authenticated else None
+    current.save()
+    current.refresh_from_db(fields=["geom_3857"])
+    _bump(layer)
+    tiles.tile_cache_invalidate(collection_id=layer.slug, geometries=touched)
+    return current
+
+
+@transaction.atomic
+def feature_delete(*, feature: Feature, version: int) -> None:
+    """Remove a feature that has not changed since ``version`` (else 412, nothing removed)."""
+    current = Feature.objects.select_for_update().select_related("layer").get(pk=feature.pk)
+    if current.version != version:
+        raise PreconditionFailed(
+            f"The feature changed since you read it (version {version}, now {current.version}).",
+            details={"current_version": current.version},
+        )
+    layer, geom = current.layer, current.geom
+    current.delete()
+    _bump(layer)
+    tiles.tile_cache_invalidate(collection_id=layer.slug, geometries=[geom])
