@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/boundaries/", include("boundaries.urls")),
     path("api/v1/layers/", include("layers.urls")),
     path("tiles/", include("layers.urls_tiles")),
+    path("ogcapi/", include("layers.urls_ogc")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -1,13 +1,20 @@
-"""Reads of the layer registry, filtered to what the user may see."""
+"""Reads of the layer registry, and pages of features of any collection (OGC API), filtered
+to what the user may see. Geometries are read in EPSG:4326 and sent in the CRS asked for."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
 
-from core.collections import User
+from django.contrib.gis.db.models.functions import AsGeoJSON, GeoFunc, Transform
+from django.db.models import F, QuerySet
+
+from core.collections import Collection, User
+from core.crs import CRS84, KNOWN, srid_of
 from core.errors import NotFound
 from core.roles import Role, user_has_role
+from layers import sql
 from layers.models import Layer, Visibility
+from layers.ogc import ItemsQuery
 
 EDITOR_ROLES = (Role.PLANNER, Role.ADMINISTRATOR)
 
@@ -30,3 +37,75 @@ def layer_get(*, user: User, slug: str) -> Layer:
 def layer_may_manage(*, user: User) -> bool:
     """Planners and administrators define and change layers."""
     return user_has_role(user, *EDITOR_ROLES)
+
+
+@dataclass(frozen=True)
+class ItemsPage:
+    features_json: str  # a JSON array of GeoJSON features
+    number_matched: int
+    number_returned: int
+
+
+class FlipCoordinates(GeoFunc):
+    function = "ST_FlipCoordinates"
+
+
+def _geometry_json(*, collection: Collection, crs: int) -> AsGeoJSON:
+    """GeoJSON geometry text in ``crs`` (axis order as its EPSG definition says)."""
+    geom = F(collection.geometry_field)
+    if srid_of(crs) != collection.srid:
+        geom = Transform(geom, srid_of(crs))
+    if KNOWN[crs].lat_first:
+        geom = FlipCoordinates(geom)
+    return AsGeoJSON(geom, precision=KNOWN[crs].decimals)
+
+
+def collection_filtered(*, collection: Collection, user: User, query: ItemsQuery) -> QuerySet:
+    """The features of ``collection`` this user may see that match ``query`` (bbox in
+    EPSG:4326, datetime interval on the collection's temporal field, property equality)."""
+    rows = collection.queryset(user=user)
+    if query.bbox is not None:
+        rows = rows.filter(**{f"{collection.geometry_field}__intersects": query.bbox})
+    if query.interval is not None and collection.temporal_field:
+        start, end = query.interval
+        if start is not None:
+            rows = rows.filter(**{f"{collection.temporal_field}__gte": start})
+        if end is not None:
+            rows = rows.filter(**{f"{collection.temporal_field}__lte": end})
+    for name, value in query.filters.items():
+        rows = collection.filter_property(rows, name=name, value=value, user=user)
+    return rows
+
+
+def collection_items(*, collection: Collection, user: User, query: ItemsQuery) -> ItemsPage:
+    """One page of matching features, in id order, as GeoJSON in ``query.crs``."""
+    rows = collection_filtered(collection=collection, user=user, query=query)
+    matched = rows.count()
+    page = (
+        rows.order_by("pk")
+        .annotate(
+            geojson=_geometry_json(collection=collection, crs=query.crs),
+            props=collection.properties_expression(user=user),
+        )
+        .values("pk", "geojson", "props")[query.offset : query.offset + query.limit]
+    )
+    returned = max(0, min(query.limit, matched - query.offset))
+    return ItemsPage(sql.features_json(rows=page), matched, returned)
+
+
+def collection_item(
+    *, collection: Collection, user: User, feature_id: str, crs: int = CRS84
+) -> str:
+    """One feature as GeoJSON text, or NotFound."""
+    try:
+        pk = int(feature_id)
+    except ValueError:
+        pk = None
+    rows = collection.queryset(user=user).filter(pk=pk) if pk is not None else None
+    if rows is None or not rows.exists():
+        raise NotFound(f"{collection.id} has no feature {feature_id!r}.", code="feature_not_found")
+    page = rows.annotate(
+        geojson=_geometry_json(collection=collection, crs=crs),
+        props=collection.properties_expression(user=user),
+    ).values("pk", "geojson", "props")
+    return sql.features_json(rows=page)[1:-1]
