@@ -95,11 +95,21 @@ def crs_of_wkt(wkt: str) -> int:
             if match.auth_name == "EPSG" and int(match.code) in KNOWN:
                 code = int(match.code)
                 break
-    if code is None or code not in KNOWN:
-        named = f"EPSG:{code}" if code else crs.name
-        raise InvalidInput(
-            f"The file's CRS ({named}) is not one the platform accepts; reproject it to "
-            "EPSG:4326 or one of the local grids (EPSG:28191, 28193, 2039).",
-            code="unsupported_crs",
-        )
+    if code is None:
+        raise _unsupported(crs.name)
+    return crs_check(code)
+
+
+def _unsupported(named: str) -> InvalidInput:
+    return InvalidInput(
+        f"The file's CRS ({named}) is not one the platform accepts; reproject it to "
+        "EPSG:4326 or one of the local grids (EPSG:28191, 28193, 2039).",
+        code="unsupported_crs",
+    )
+
+
+def crs_check(code: int) -> int:
+    """``code`` if it is on the allow-list, otherwise InvalidInput naming it."""
+    if code not in KNOWN or code == CRS84:
+        raise _unsupported(f"EPSG:{code}")
     return code

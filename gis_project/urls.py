@@ -7,6 +7,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.views import healthz
+from layers.views_export import export as layer_export
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -14,6 +15,7 @@ urlpatterns = [
     path("api/v1/jobs/", include("jobs.urls")),
     path("api/v1/boundaries/", include("boundaries.urls")),
     path("api/v1/layers/", include("layers.urls")),
+    path("api/v1/collections/<slug:collection_id>/export", layer_export, name="export"),
     path("tiles/", include("layers.urls_tiles")),
     path("ogcapi/", include("layers.urls_ogc")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -102,3 +102,16 @@ def celery_worker(django_db_setup, django_db_blocker):
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def wait_for_job(job_id, timeout: float = 120):
+    """The job record once the worker has finished it (fails the test after ``timeout``)."""
+    from jobs.models import Job
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = Job.objects.get(pk=job_id)
+        if job.is_finished:
+            return job
+        time.sleep(0.2)
+    pytest.fail(f"job {job_id} did not finish within {timeout} s")

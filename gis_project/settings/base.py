@@ -121,6 +121,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "LayerVisibilityEnum": "layers.models.Visibility",
+        "GeometryTypeEnum": "layers.models.GeometryType",
+        "JobStateEnum": "jobs.models.Job.State",
+    },
 }
 
 # --- Maps: no tiles from other hosts unless an operator opts in --------------------------------
@@ -156,6 +161,12 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
 # --- Platform ---------------------------------------------------------------------------------
 REFERENCE_DATA_DIR = BASE_DIR / "data" / "reference"
+# File importers, tried in order; the first that accepts the file's name reads it.
+LAYER_IMPORTERS = [
+    "layers.importers.osm.OSMImporter",
+    "layers.importers.ogr.OGRImporter",
+    "layers.importers.csv.CSVImporter",
+]
 
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -206,5 +217,8 @@ def configure(env: Env, *, debug_default: bool) -> dict:
         },
         "PLATFORM_MUNICIPALITY": env.str("PLATFORM_MUNICIPALITY", "ramallah"),
         "TILE_CACHE": env.str("TILE_CACHE", "postgres"),
+        # Uploads and exports live here; several web servers must share it (NFS, a volume).
+        "MEDIA_ROOT": env.str("MEDIA_ROOT", str(LOCAL_DIR / "media")),
+        "LAYER_UPLOAD_MAX_BYTES": env.int("LAYER_UPLOAD_MAX_BYTES", 500 * 1024**2),
         "PLATFORM_BASE_URL": env.str("PLATFORM_BASE_URL", "http://127.0.0.1:8000"),
     }

@@ -20,6 +20,9 @@ def test_openapi_schema_is_valid_and_lists_the_endpoints(db, tmp_path):
         "/api/v1/boundaries/municipalities/",
         "/api/v1/boundaries/governorates/",
         "/api/v1/boundaries/reference-data/reload/",
+        "/api/v1/layers/",
+        "/api/v1/layers/{slug}/",
+        "/api/v1/layers/imports/",
     } <= set(schema["paths"])
 
 

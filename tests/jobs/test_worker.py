@@ -1,7 +1,5 @@
 """Jobs through the real Redis broker and a real Celery worker process."""
 
-import time
-
 import pytest
 
 from boundaries.models import Governorate, Locality, Municipality
@@ -9,19 +7,10 @@ from boundaries.tasks import reference_data_load_job
 from core.roles import Role
 from jobs.models import Job
 from jobs.services import job_enqueue
+from tests.conftest import wait_for_job
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-def wait_until_finished(job_id, timeout: float = 120) -> Job:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = Job.objects.get(pk=job_id)
-        if job.is_finished:
-            return job
-        time.sleep(0.2)
-    pytest.fail(f"job {job_id} did not finish within {timeout} s (state {job.state})")
 
 
 def test_reference_data_reload_runs_on_the_worker_and_reports_progress(celery_worker, api_client):
@@ -29,7 +18,7 @@ def test_reference_data_reload_runs_on_the_worker_and_reports_progress(celery_wo
     response = api_client.post("/api/v1/boundaries/reference-data/reload/")
     assert response.status_code == 202
     assert response["Location"].endswith(f"/api/v1/jobs/{response.json()['id']}/")
-    job = wait_until_finished(response.json()["id"])
+    job = wait_for_job(response.json()["id"])
     assert job.state == Job.State.SUCCEEDED, job.error
     assert job.worker.startswith("test-")
     assert job.progress_percent == 100.0
@@ -46,7 +35,7 @@ def test_reference_data_reload_runs_on_the_worker_and_reports_progress(celery_wo
 def test_failing_job_is_recorded_with_its_reason_and_writes_nothing(celery_worker):
     with_missing_dir = {"source_dir": "/nonexistent/reference"}
     job = job_enqueue(task=reference_data_load_job, params=with_missing_dir, user=None)
-    job = wait_until_finished(job.id)
+    job = wait_for_job(job.id)
     assert job.state == Job.State.FAILED
     assert job.error_code == "missing_file"
     assert "/nonexistent/reference/regions.geojson" in job.error

@@ -35,8 +35,14 @@ LAYER_FIELDS = {
 }
 
 
+# Slugs the layer URLs use for themselves (/api/v1/layers/imports/).
+RESERVED_SLUGS = {"imports"}
+
+
 def layer_check_slug(*, slug: str) -> None:
     """Conflict if ``slug`` names an existing layer or another collection."""
+    if slug in RESERVED_SLUGS:
+        raise Conflict(f"{slug!r} is reserved; choose another slug.", code="reserved_slug")
     if Layer.objects.filter(slug=slug).exists():
         raise Conflict(f"A layer {slug!r} exists already.", code="duplicate_slug")
     taken = {c.id for c in registry.all()}

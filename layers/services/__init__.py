@@ -1,0 +1,31 @@
+"""Writes of the layers app: the registry and features (``registry``), imports (``imports``)
+and exports (``exports``)."""
+
+from layers.services.imports import ImportReport, NewLayer, layer_import, osm_import
+from layers.services.registry import (
+    LAYER_FIELDS,
+    feature_create,
+    feature_delete,
+    feature_update,
+    layer_check_schema,
+    layer_check_slug,
+    layer_create,
+    layer_delete,
+    layer_update,
+)
+
+__all__ = [
+    "LAYER_FIELDS",
+    "ImportReport",
+    "NewLayer",
+    "feature_create",
+    "feature_delete",
+    "feature_update",
+    "layer_check_schema",
+    "layer_check_slug",
+    "layer_create",
+    "layer_delete",
+    "layer_import",
+    "layer_update",
+    "osm_import",
+]

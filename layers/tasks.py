@@ -1,0 +1,50 @@
+"""Background jobs of the layers app."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from jobs.runner import JobContext, job_task
+from layers.importers import ReadOptions
+from layers.models import Layer
+from layers.services import NewLayer, layer_import
+
+
+@job_task("layers.layer_import")
+def layer_import_job(
+    *,
+    job: JobContext,
+    upload: str,
+    user_id: int | None,
+    layer: str | None = None,
+    new_layer: dict | None = None,
+    options: dict | None = None,
+    mapping: dict | None = None,
+    repair: bool = False,
+    on_error: str = "fail",
+    dry_run: bool = False,
+) -> dict:
+    """Import an uploaded file (``upload``, relative to MEDIA_ROOT); the upload is removed
+    afterwards, whatever the outcome. The result is the import report."""
+    path = Path(settings.MEDIA_ROOT) / upload
+    try:
+        user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+        report = layer_import(
+            path=path,
+            user=user,
+            layer=Layer.objects.get(slug=layer) if layer else None,
+            new_layer=NewLayer(**new_layer) if new_layer else None,
+            options=ReadOptions(**(options or {})),
+            mapping=mapping,
+            repair=repair,
+            on_error=on_error,
+            dry_run=dry_run,
+            progress=job.progress,
+        )
+        return report.as_dict()
+    finally:
+        shutil.rmtree(path.parent, ignore_errors=True)
