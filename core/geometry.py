@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import shapely
@@ -214,3 +216,24 @@ def geometries_prepare(
         else:
             geoms[index] = fitted
     return result
+
+
+def geometry_from_geojson(value: Any) -> GEOSGeometry:
+    """A GeoJSON geometry object (RFC 7946: WGS 84, longitude first) as an EPSG:4326
+    geometry. Parsed by GEOS, never by GDAL; a ``crs`` member is refused, not obeyed."""
+    if not isinstance(value, dict) or "type" not in value:
+        raise InvalidInput("A geometry is a GeoJSON object with a type.", code="invalid_geometry")
+    if "crs" in value:
+        raise InvalidInput(
+            "GeoJSON geometries are WGS 84 (RFC 7946); a crs member is not accepted.",
+            code="unsupported_crs",
+        )
+    try:
+        parsed = shapely.from_geojson(json.dumps(value))
+    except (shapely.errors.GEOSException, ValueError, TypeError) as exc:
+        raise InvalidInput(
+            f"The GeoJSON geometry cannot be read: {exc}", code="invalid_geometry"
+        ) from None
+    if parsed is None or parsed.is_empty:
+        raise InvalidInput("The geometry is empty.", code="empty_geometry")
+    return GEOSGeometry(memoryview(shapely.to_wkb(parsed)), srid=4326)

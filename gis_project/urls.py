@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/jobs/", include("jobs.urls")),
     path("api/v1/boundaries/", include("boundaries.urls")),
     path("api/v1/layers/", include("layers.urls")),
+    path("api/v1/rasters/", include("layers.urls_rasters")),
     path("api/v1/collections/<slug:collection_id>/export", layer_export, name="export"),
     path("tiles/", include("layers.urls_tiles")),
     path("ogcapi/", include("layers.urls_ogc")),

@@ -57,7 +57,7 @@ class ImportSerializer(serializers.Serializer):
         return data
 
 
-def _store(upload) -> str:
+def upload_store(upload) -> str:
     """Save an upload under MEDIA_ROOT/uploads/<random>/ and return its relative path. Only
     the file name's last part is kept, with unsafe characters replaced."""
     name = Path(upload.name).name
@@ -71,19 +71,24 @@ def _store(upload) -> str:
     return str(relative)
 
 
+def upload_check_size(request: Request) -> None:
+    """413 before anything is parsed or stored when the upload is over the limit."""
+    upload = request.FILES.get("file")
+    if upload is not None and upload.size > settings.LAYER_UPLOAD_MAX_BYTES:
+        limit = settings.LAYER_UPLOAD_MAX_BYTES // 1024**2
+        raise PayloadTooLarge(
+            f"The file is {upload.size / 1024**2:.1f} MB; uploads are limited to {limit} MB.",
+            code="file_too_large",
+        )
+
+
 class LayerImportApi(APIView):
     permission_classes = [MayManageLayers]
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(request=ImportSerializer, responses={202: JobSerializer})
     def post(self, request: Request) -> Response:
-        upload = request.FILES.get("file")
-        if upload is not None and upload.size > settings.LAYER_UPLOAD_MAX_BYTES:
-            limit = settings.LAYER_UPLOAD_MAX_BYTES // 1024**2
-            raise PayloadTooLarge(
-                f"The file is {upload.size / 1024**2:.1f} MB; uploads are limited to {limit} MB.",
-                code="file_too_large",
-            )
+        upload_check_size(request)
         serializer = ImportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -92,7 +97,7 @@ class LayerImportApi(APIView):
         if "layer" in data:
             layer_get(user=request.user, slug=data["layer"])  # 404 for what they cannot see
         params = {
-            "upload": _store(data["file"]),
+            "upload": upload_store(data["file"]),
             "user_id": request.user.pk,
             "layer": data.get("layer"),
             "new_layer": {

@@ -89,3 +89,46 @@ class Feature(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.layer_id}/{self.pk}"
+
+
+class RasterKind(models.TextChoices):
+    ELEVATION = "elevation", _("Elevation model")
+    IMAGERY = "imagery", _("Imagery (orthophoto)")
+    OTHER = "other", _("Other")
+
+
+class Raster(TimeStampedModel):
+    """A raster layer, stored as a Cloud Optimized GeoTIFF in its own CRS under MEDIA_ROOT.
+    ``extent`` is its footprint in WGS 84 (EPSG:4326)."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    title_en = models.CharField(max_length=200)
+    title_ar = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=10, choices=RasterKind.choices)
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
+    file = models.CharField(max_length=300, help_text=_("COG path, relative to MEDIA_ROOT"))
+    crs = models.PositiveIntegerField(help_text=_("EPSG code of the stored raster"))
+    extent = models.PolygonField(srid=4326)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    bands = models.PositiveSmallIntegerField()
+    dtype = models.CharField(max_length=20)
+    nodata = models.FloatField(null=True, blank=True)
+    resolution = models.FloatField(help_text=_("Pixel size, in the raster CRS's units"))
+    value_min = models.FloatField(null=True, blank=True)
+    value_max = models.FloatField(null=True, blank=True)
+    source = models.CharField(max_length=300, blank=True)
+    attribution = models.CharField(max_length=300, blank=True)
+    is_synthetic = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.slug

@@ -12,6 +12,7 @@ from jobs.runner import JobContext, job_task
 from layers.importers import ReadOptions
 from layers.models import Layer
 from layers.services import NewLayer, layer_import
+from layers.services.rasters import raster_create
 
 
 @job_task("layers.layer_import")
@@ -46,5 +47,19 @@ def layer_import_job(
             progress=job.progress,
         )
         return report.as_dict()
+    finally:
+        shutil.rmtree(path.parent, ignore_errors=True)
+
+
+@job_task("layers.raster_create")
+def raster_create_job(*, job: JobContext, upload: str, user_id: int | None, raster: dict) -> dict:
+    """Store an uploaded GeoTIFF as a COG raster layer; the upload is removed afterwards."""
+    path = Path(settings.MEDIA_ROOT) / upload
+    try:
+        job.progress(0, 2, "converting to a Cloud Optimized GeoTIFF")
+        user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+        created = raster_create(path=path, user=user, **raster)
+        job.progress(2, 2, "done")
+        return {"slug": created.slug, "width": created.width, "height": created.height}
     finally:
         shutil.rmtree(path.parent, ignore_errors=True)

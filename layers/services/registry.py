@@ -35,8 +35,8 @@ LAYER_FIELDS = {
 }
 
 
-# Slugs the layer URLs use for themselves (/api/v1/layers/imports/).
-RESERVED_SLUGS = {"imports"}
+# Slugs the layer URLs use for themselves (/api/v1/layers/imports/, /tiles/rasters/).
+RESERVED_SLUGS = {"imports", "rasters"}
 
 
 def layer_check_slug(*, slug: str) -> None:
