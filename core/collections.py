@@ -54,6 +54,7 @@ class Collection(abc.ABC):
     is_synthetic: bool = False
     attribution: tuple[dict[str, str], ...] = ()
     version: str = "1"  # changes whenever the collection's data changes (tile cache, ETags)
+    feature_count: int | None = None  # the exact count of all features, when kept up to date
 
     def is_visible_to(self, *, user: User) -> bool:
         """Public collections are for everyone; internal ones for signed-in staff."""

@@ -20,9 +20,9 @@ def tile_buffer_metres(z: int) -> float:
     return BUFFER_RATIO * 2 * WEB_MERCATOR_HALF / (2**z)
 
 
-def tile_render(*, rows: QuerySet, layer_name: str) -> tuple[bytes, str]:
-    """Encode ``rows`` (values ``pk``, ``mvtgeom``, ``props``) as one MVT layer named
-    ``layer_name``. Returns the tile and the snapshot the rows were read in."""
+def tile_sql(*, rows: QuerySet, layer_name: str) -> tuple[str, list]:
+    """The statement that encodes ``rows`` (values ``pk``, ``mvtgeom``, ``props``) as one MVT
+    layer named ``layer_name``, and its parameters; it also returns its read snapshot."""
     inner_sql, params = rows.query.sql_with_params()
     # The statement is built from constants and the ORM's own SQL; values stay parameters.
     sql = (
@@ -30,8 +30,14 @@ def tile_render(*, rows: QuerySet, layer_name: str) -> tuple[bytes, str]:
         f"ST_AsMVT(t.*, %s, {EXTENT}, 'mvtgeom', 'id') "
         f"FROM (SELECT s.pk AS id, s.mvtgeom, s.props FROM ({inner_sql}) AS s) AS t"
     )
+    return sql, [layer_name, *params]
+
+
+def tile_render(*, rows: QuerySet, layer_name: str) -> tuple[bytes, str]:
+    """Encode ``rows`` as one MVT layer. Returns the tile and the snapshot it was read in."""
+    sql, params = tile_sql(rows=rows, layer_name=layer_name)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [layer_name, *params])
+        cursor.execute(sql, params)
         snapshot, tile = cursor.fetchone()
     return bytes(tile or b""), snapshot
 

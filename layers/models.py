@@ -47,6 +47,9 @@ class Layer(TimeStampedModel):
     data_version = models.PositiveIntegerField(
         default=1, help_text=_("Increases with every change to the layer's features")
     )
+    feature_count = models.PositiveIntegerField(
+        default=0, help_text=_("Kept by the services with every feature written or removed")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -65,7 +68,8 @@ class Feature(TimeStampedModel):
     layer = models.ForeignKey(
         Layer, on_delete=models.CASCADE, related_name="features", db_index=False
     )
-    geom = models.GeometryField(srid=4326)  # GeoDjango adds its GiST index
+    # Spatial queries use the indexed EPSG:3857 copy; a second index would only slow imports.
+    geom = models.GeometryField(srid=4326, spatial_index=False)
     geom_3857 = models.GeneratedField(
         expression=Transform("geom", 3857),
         output_field=models.GeometryField(srid=3857),
@@ -73,18 +77,34 @@ class Feature(TimeStampedModel):
     )
     properties = models.JSONField(default=dict, blank=True)
     version = models.PositiveIntegerField(default=1)
+    # Features are written in bulk (imports): no index that no query needs.
+    created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
         indexes = [
             GistIndex(fields=["geom_3857"], name="feature_geom3857_gist"),
             models.Index(fields=["layer", "id"], name="feature_layer_id"),
-            GinIndex(fields=["properties"], name="feature_properties_gin"),
+            # Attribute filters ask "properties @> {...}"; jsonb_path_ops answers exactly that
+            # and costs less to keep up to date than the default operator class.
+            GinIndex(
+                fields=["properties"], name="feature_properties_gin", opclasses=["jsonb_path_ops"]
+            ),
         ]
 
     def __str__(self) -> str:

@@ -171,3 +171,75 @@ def properties_validate(
             details=errors,
         )
     return cleaned
+
+
+PYTHON_TYPES = {"string": {str}, "integer": {int}, "number": {int, float}, "boolean": {bool}}
+
+
+def properties_validate_columns(
+    fields: list[Field], columns: dict[str, list[Any]], *, count: int
+) -> tuple[list[dict[str, Any]], dict[int, str]]:
+    """The rules of :func:`properties_validate`, applied a column at a time (imports).
+
+    ``columns`` maps field names to ``count`` values each. Returns one cleaned properties
+    dict per row (None values left out) and, for rows that break the schema, the reasons.
+    Columns whose values already have the field's Python type are checked in bulk; only
+    the others go value by value.
+    """
+    by_name = {f.name: f for f in fields}
+    unknown = sorted(set(columns) - set(by_name))
+    if unknown:
+        raise InvalidInput(
+            f"The layer has no field(s) {', '.join(unknown)}.", code="invalid_mapping"
+        )
+    reasons: dict[int, list[str]] = {}
+    cleaned: dict[str, list[Any]] = {}
+    for field in fields:
+        values = columns.get(field.name)
+        if values is None:
+            if field.required:
+                for index in range(count):
+                    reasons.setdefault(index, []).append(f"{field.name}: required")
+            continue
+        kinds = {type(v) for v in values} - {type(None)}
+        fast = kinds <= PYTHON_TYPES.get(field.type, set())
+        if fast and field.type == "string":
+            fast = max((len(v) for v in values if v is not None), default=0) <= STRING_MAX
+        if fast and float in kinds:
+            fast = all(math.isfinite(v) for v in values if v is not None)
+        if not fast:
+            coerced = []
+            for index, value in enumerate(values):
+                if value is None:
+                    coerced.append(None)
+                    continue
+                try:
+                    coerced.append(_coerce(field, value))
+                except ValueError as exc:
+                    coerced.append(None)
+                    reasons.setdefault(index, []).append(f"{field.name}: {exc}")
+            values = coerced
+        if field.choices:
+            allowed = set(field.choices)
+            for index, value in enumerate(values):
+                if value is not None and value not in allowed:
+                    reasons.setdefault(index, []).append(
+                        f"{field.name}: {value!r} is not one of the allowed values"
+                    )
+        if field.required:
+            for index, value in enumerate(values):
+                if value is None and not any(
+                    r.startswith(f"{field.name}:") for r in reasons.get(index, [])
+                ):
+                    reasons.setdefault(index, []).append(f"{field.name}: required")
+        cleaned[field.name] = values
+    names = list(cleaned)
+    rows = (
+        [
+            {name: value for name, value in zip(names, row, strict=True) if value is not None}
+            for row in zip(*(cleaned[n] for n in names), strict=True)
+        ]
+        if names
+        else [{} for _ in range(count)]
+    )
+    return rows, {index: "; ".join(texts) for index, texts in reasons.items()}

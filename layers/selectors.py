@@ -65,6 +65,16 @@ def collection_filtered(*, collection: Collection, user: User, query: ItemsQuery
     EPSG:4326, datetime interval on the collection's temporal field, property equality)."""
     rows = collection.queryset(user=user)
     if query.bbox is not None:
+        if collection.tile_geometry_field:
+            # The Web Mercator copy carries the spatial index (a lon/lat box is a box in
+            # EPSG:3857 too); the exact test runs on the stored geometry.
+            rows = rows.filter(
+                **{
+                    f"{collection.tile_geometry_field}__bboverlaps": query.bbox.transform(
+                        3857, clone=True
+                    )
+                }
+            )
         rows = rows.filter(**{f"{collection.geometry_field}__intersects": query.bbox})
     if query.interval is not None and collection.temporal_field:
         start, end = query.interval
@@ -80,14 +90,20 @@ def collection_filtered(*, collection: Collection, user: User, query: ItemsQuery
 def collection_items(*, collection: Collection, user: User, query: ItemsQuery) -> ItemsPage:
     """One page of matching features, in id order, as GeoJSON in ``query.crs``."""
     rows = collection_filtered(collection=collection, user=user, query=query)
-    matched = rows.count()
+    unfiltered = query.bbox is None and query.interval is None and not query.filters
+    known = collection.feature_count if unfiltered else None
+    matched = known if known is not None else rows.count()
+    # Choose the page's ids first (an index scan), then build GeoJSON for those rows only:
+    # PostgreSQL would otherwise compute every skipped row's GeoJSON for a deep offset.
+    ids = rows.order_by("pk").values("pk")[query.offset : query.offset + query.limit]
     page = (
-        rows.order_by("pk")
+        collection.queryset(user=user)
+        .filter(pk__in=ids)
         .annotate(
             geojson=_geometry_json(collection=collection, crs=query.crs),
             props=collection.properties_expression(user=user),
         )
-        .values("pk", "geojson", "props")[query.offset : query.offset + query.limit]
+        .values("pk", "geojson", "props")
     )
     returned = max(0, min(query.limit, matched - query.offset))
     return ItemsPage(sql.features_json(rows=page), matched, returned)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,6 @@ import shapely
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
-from django.db.models import F
 
 from core import tiles
 from core.crs import crs_check
@@ -30,12 +30,12 @@ from layers import sql
 from layers.importers import ReadOptions, SourceLayer, importer_for
 from layers.importers.base import sanitize_name
 from layers.models import Layer
-from layers.schema import properties_validate, schema_parse
-from layers.services.registry import layer_create
+from layers.schema import properties_validate_columns, schema_parse
+from layers.services.registry import layer_create, layer_features_changed
 
 ProgressCallback = Callable[[int, int, str], None]
 REPORTED_PROBLEMS = 1000
-BATCH = 20_000
+BATCH = 10_000
 ON_ERROR = ("fail", "skip")
 
 
@@ -95,17 +95,16 @@ def _prepare_for_new_layer(source: SourceLayer, *, repair: bool):
     """The geometry type of a layer made for ``source`` and its prepared geometries. A file of
     single parts makes a single-part layer, unless repairs split some geometries."""
     kind = _geometry_type_for(source)
-    multi = kind if kind.startswith("Multi") else f"Multi{kind}"
     prepared = geometries_prepare(
+        source.geometries, crs=source.crs, geometry_type=kind, repair=repair
+    )
+    split = any(code == "wrong_geometry_type" for code, _text in prepared.problems.values())
+    if kind.startswith("Multi") or not (repair and split):
+        return kind, prepared
+    multi = f"Multi{kind}"  # a repair split a polygon in two: the layer holds multi-parts
+    return multi, geometries_prepare(
         source.geometries, crs=source.crs, geometry_type=multi, repair=repair
     )
-    if kind == multi:
-        return kind, prepared
-    present = ~shapely.is_missing(prepared.geometries)
-    if (shapely.get_num_geometries(prepared.geometries[present]) == 1).all():
-        prepared.geometries[present] = shapely.get_geometry(prepared.geometries[present], 0)
-        return kind, prepared
-    return multi, prepared
 
 
 def _inferred_schema(source: SourceLayer) -> tuple[list[dict[str, Any]], dict[str, str]]:
@@ -153,22 +152,13 @@ def _mapping_for(
 
 def _check_properties(
     layer: Layer, source: SourceLayer, mapping: dict[str, str], problems: dict[int, tuple]
-) -> list[dict[str, Any] | None]:
-    fields = schema_parse(layer.schema)
-    rows: list[dict[str, Any] | None] = []
-    for index in range(len(source)):
-        values = {
-            target: source.columns[column][index]
-            for column, target in mapping.items()
-            if source.columns[column][index] is not None
-        }
-        try:
-            rows.append(properties_validate(fields, values))
-        except InvalidInput as exc:
-            rows.append(None)
-            if index not in problems:
-                reasons = "; ".join(f"{k}: {v}" for k, v in exc.details.items())
-                problems[index] = ("schema_violation", reasons)
+) -> list[dict[str, Any]]:
+    columns = {target: source.columns[column] for column, target in mapping.items()}
+    rows, reasons = properties_validate_columns(
+        schema_parse(layer.schema), columns, count=len(source)
+    )
+    for index, text in reasons.items():
+        problems.setdefault(index, ("schema_violation", text))
     return rows
 
 
@@ -272,18 +262,29 @@ def layer_import(
     elif accepted:
         step(3, 4, "writing")
         geometries = shapely.set_srid(prepared.geometries[accepted], 4326)
-        ewkb = shapely.to_wkb(geometries, hex=True, include_srid=True)
         actor = user.pk if user is not None and user.is_authenticated else None
-        for start in range(0, len(accepted), BATCH):
+
+        def batch(start: int):
             chunk = accepted[start : start + BATCH]
-            sql.features_copy(
+            return sql.features_csv(
                 layer_id=layer.pk,
                 user_id=actor,
-                geometries_ewkb=ewkb[start : start + BATCH],
+                geometries_ewkb=shapely.to_wkb(
+                    geometries[start : start + BATCH], hex=True, include_srid=True
+                ),
                 properties=[rows[i] for i in chunk],
             )
-            step(3, 4, f"writing: {min(start + BATCH, len(accepted))} of {len(accepted)}")
-        Layer.objects.filter(pk=layer.pk).update(data_version=F("data_version") + 1)
+
+        # The next batch is encoded while PostgreSQL takes in the current one.
+        with ThreadPoolExecutor(max_workers=1) as encoder:
+            pending = encoder.submit(batch, 0)
+            for start in range(0, len(accepted), BATCH):
+                buffer = pending.result()
+                if start + BATCH < len(accepted):
+                    pending = encoder.submit(batch, start + BATCH)
+                sql.features_copy(buffer=buffer)
+                step(3, 4, f"writing: {min(start + BATCH, len(accepted))} of {len(accepted)}")
+        layer_features_changed(layer=layer, added=len(accepted))
         west, south, east, north = shapely.total_bounds(geometries)
         box = GEOSGeometry(shapely.to_wkt(shapely.box(west, south, east, north)), srid=4326)
         tiles.tile_cache_invalidate(collection_id=layer.slug, geometries=[box])

@@ -139,8 +139,12 @@ def layer_delete(*, layer: Layer) -> None:
     layer.delete()
 
 
-def _bump(layer: Layer) -> None:
-    Layer.objects.filter(pk=layer.pk).update(data_version=F("data_version") + 1)
+def layer_features_changed(*, layer: Layer, added: int = 0) -> None:
+    """Record a change to ``layer``'s features: a new data version and ``added`` (negative
+    for removals) more features. Call inside the changing transaction."""
+    Layer.objects.filter(pk=layer.pk).update(
+        data_version=F("data_version") + 1, feature_count=F("feature_count") + added
+    )
 
 
 @transaction.atomic
@@ -160,7 +164,7 @@ def feature_create(
     feature = Feature.objects.create(
         layer=layer, geom=geom, properties=cleaned, created_by=actor, updated_by=actor
     )
-    _bump(layer)
+    layer_features_changed(layer=layer, added=1)
     tiles.tile_cache_invalidate(collection_id=layer.slug, geometries=[geom])
     return feature
 
@@ -196,7 +200,7 @@ def feature_update(
     current.updated_by = user if user is not None and user.is_authenticated else None
     current.save()
     current.refresh_from_db(fields=["geom_3857"])
-    _bump(layer)
+    layer_features_changed(layer=layer)
     tiles.tile_cache_invalidate(collection_id=layer.slug, geometries=touched)
     return current
 
@@ -212,5 +216,5 @@ def feature_delete(*, feature: Feature, version: int) -> None:
         )
     layer, geom = current.layer, current.geom
     current.delete()
-    _bump(layer)
+    layer_features_changed(layer=layer, added=-1)
     tiles.tile_cache_invalidate(collection_id=layer.slug, geometries=[geom])

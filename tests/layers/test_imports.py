@@ -69,6 +69,7 @@ def test_skip_imports_the_others_and_reports_why(db):
     assert (report.imported, report.skipped) == (29, 1)
     assert report.problems[0]["code"] == "invalid_geometry"
     assert Layer.objects.get(slug="paris").features.count() == 29
+    assert Layer.objects.get(slug="paris").feature_count == 29
 
 
 def test_dry_run_checks_everything_and_writes_nothing(db):

@@ -101,6 +101,15 @@ def test_a_schema_that_existing_features_break_is_refused(db):
     assert Layer.objects.get(pk=layer.pk).schema == layer.schema
 
 
+def test_the_kept_feature_count_follows_every_write(db):
+    layer = layer_with_points(points=[MANARA, (35.21, 31.91)])
+    assert Layer.objects.get(pk=layer.pk).feature_count == 2
+    feature = layer.features.first()
+    feature_update(feature=feature, version=1, user=None, properties={"lamp": "sodium"})
+    feature_delete(feature=Feature.objects.get(pk=feature.pk), version=2)
+    assert Layer.objects.get(pk=layer.pk).feature_count == 1 == layer.features.count()
+
+
 def test_deleting_a_layer_removes_its_features(db):
     layer = layer_with_points(points=[MANARA])
     layer_delete(layer=layer)

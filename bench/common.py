@@ -1,0 +1,144 @@
+"""Shared helpers of the benchmarks: servers to start, load to apply, figures to print.
+
+Benchmarks measure; they never assert. Peers are installed by the benchmark itself into
+``.local/bench`` and never become dependencies of the platform.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = Path(os.environ.get("BENCH_WORK_DIR", ROOT / ".local" / "bench"))
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float = 60) -> None:
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=2).status_code < 500:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+class Server:
+    """A server process for the duration of a ``with`` block."""
+
+    def __init__(self, cmd: list[str], *, env: dict[str, str], ready_url: str, log: Path):
+        self.cmd, self.env, self.ready_url, self.log = cmd, env, ready_url, log
+
+    def __enter__(self) -> Server:
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self.handle = self.log.open("w")
+        self.process = subprocess.Popen(
+            self.cmd, env=self.env, cwd=ROOT, stdout=self.handle, stderr=subprocess.STDOUT
+        )
+        try:
+            wait_http(self.ready_url)
+        except RuntimeError:
+            self.__exit__()
+            raise RuntimeError(f"server did not start; see {self.log}") from None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.handle.close()
+
+
+@dataclass
+class Load:
+    requests: int
+    seconds: float
+    latencies: list[float]
+    errors: int
+    bytes: int
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def p95_ms(self) -> float:
+        if len(self.latencies) < 2:
+            return (self.latencies[0] * 1000) if self.latencies else 0.0
+        return statistics.quantiles(self.latencies, n=20)[18] * 1000
+
+
+def run_load(
+    jobs: Sequence[Sequence], work: Callable[[object, object], int], *, make_client
+) -> Load:
+    """Run each client's list of jobs in its own thread (``work(client, job)`` returns the
+    bytes received, or raises); returns throughput and latency over all of them."""
+    latencies: list[float] = []
+    errors = 0
+    received = 0
+    lock = threading.Lock()
+
+    def client_loop(items) -> None:
+        nonlocal errors, received
+        client = make_client()
+        for item in items:
+            began = time.perf_counter()
+            try:
+                size = work(client, item)
+            except Exception:  # a benchmark counts failures, it does not stop on them
+                with lock:
+                    errors += 1
+                continue
+            elapsed = time.perf_counter() - began
+            with lock:
+                latencies.append(elapsed)
+                received += size
+
+    threads = [threading.Thread(target=client_loop, args=(items,)) for items in jobs]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return Load(len(latencies), time.perf_counter() - began, latencies, errors, received)
+
+
+def split(items: Sequence, clients: int, *, rounds: int = 1, seed: int = 7) -> list[list]:
+    """``rounds`` shuffled copies of ``items`` dealt to ``clients`` clients."""
+    rng = random.Random(seed)
+    pool = []
+    for _ in range(rounds):
+        batch = list(items)
+        rng.shuffle(batch)
+        pool += batch
+    return [pool[i::clients] for i in range(clients)]
+
+
+def table(rows: list[tuple], header: tuple) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    line = "  ".join(f"{{:<{w}}}" for w in widths)
+    out = [line.format(*header), line.format(*("-" * w for w in widths))]
+    out += [line.format(*map(str, r)) for r in rows]
+    return "\n".join(out)
