@@ -8,6 +8,7 @@ by its OGC URI; files bring WKT, which is only matched to a known code (see crs_
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 
 from core.errors import InvalidInput
@@ -113,3 +114,21 @@ def crs_check(code: int) -> int:
     if code not in KNOWN or code == CRS84:
         raise _unsupported(f"EPSG:{code}")
     return code
+
+
+_local = threading.local()
+
+
+def transformer(source: int, target: int):
+    """A pyproj Transformer (x = longitude/easting first) between two allowed EPSG codes,
+    built once per thread (building one costs tens of milliseconds; they are not shared
+    between threads)."""
+    from pyproj import Transformer
+
+    cache = getattr(_local, "transformers", None)
+    if cache is None:
+        cache = _local.transformers = {}
+    key = (srid_of(source), srid_of(target))
+    if key not in cache:
+        cache[key] = Transformer.from_crs(key[0], key[1], always_xy=True)
+    return cache[key]

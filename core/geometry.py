@@ -105,12 +105,12 @@ def geometry_families(geometries: np.ndarray) -> dict[str, int]:
 
 
 def _to_wgs84(geometries: np.ndarray, crs: int) -> np.ndarray:
-    from pyproj import Transformer
+    from core.crs import transformer
 
-    transformer = Transformer.from_crs(crs, 4326, always_xy=True)
+    forward = transformer(crs, 4326)
 
     def project(coords: np.ndarray) -> np.ndarray:
-        x, y = transformer.transform(coords[:, 0], coords[:, 1])
+        x, y = forward.transform(coords[:, 0], coords[:, 1])
         return np.column_stack([x, y])
 
     return shapely.transform(geometries, project)

@@ -64,7 +64,8 @@ class Layer(TimeStampedModel):
 class Feature(TimeStampedModel):
     """One feature of a layer: geometry plus attributes checked against the layer's schema."""
 
-    # Indexed together with the id below (the order in which pages are read).
+    # The table is partitioned by layer (migration 0006): the primary key is (layer_id, id),
+    # which also orders a layer's pages.
     layer = models.ForeignKey(
         Layer, on_delete=models.CASCADE, related_name="features", db_index=False
     )
@@ -99,7 +100,6 @@ class Feature(TimeStampedModel):
     class Meta:
         indexes = [
             GistIndex(fields=["geom_3857"], name="feature_geom3857_gist"),
-            models.Index(fields=["layer", "id"], name="feature_layer_id"),
             # Attribute filters ask "properties @> {...}"; jsonb_path_ops answers exactly that
             # and costs less to keep up to date than the default operator class.
             GinIndex(

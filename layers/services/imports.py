@@ -91,20 +91,18 @@ def _geometry_type_for(source: SourceLayer) -> str:
     return f"Multi{family}" if any_multi else family
 
 
-def _prepare_for_new_layer(source: SourceLayer, *, repair: bool):
-    """The geometry type of a layer made for ``source`` and its prepared geometries. A file of
-    single parts makes a single-part layer, unless repairs split some geometries."""
+def _geometry_type_for_new_layer(source: SourceLayer, *, repair: bool) -> str:
+    """The geometry type of a layer made for ``source``: single parts stay single, unless
+    the file has multi-part geometries or a repair would split some."""
     kind = _geometry_type_for(source)
-    prepared = geometries_prepare(
-        source.geometries, crs=source.crs, geometry_type=kind, repair=repair
-    )
-    split = any(code == "wrong_geometry_type" for code, _text in prepared.problems.values())
-    if kind.startswith("Multi") or not (repair and split):
-        return kind, prepared
-    multi = f"Multi{kind}"  # a repair split a polygon in two: the layer holds multi-parts
-    return multi, geometries_prepare(
-        source.geometries, crs=source.crs, geometry_type=multi, repair=repair
-    )
+    if kind.startswith("Multi") or not repair:
+        return kind
+    present = ~shapely.is_missing(source.geometries)
+    invalid = source.geometries[present][~shapely.is_valid(source.geometries[present])]
+    repaired = shapely.make_valid(invalid) if len(invalid) else invalid
+    if len(repaired) and (shapely.get_num_geometries(repaired) > 1).any():
+        return f"Multi{kind}"
+    return kind
 
 
 def _inferred_schema(source: SourceLayer) -> tuple[list[dict[str, Any]], dict[str, str]]:
@@ -148,18 +146,6 @@ def _mapping_for(
         if candidate in names:
             result[column.name] = candidate
     return result
-
-
-def _check_properties(
-    layer: Layer, source: SourceLayer, mapping: dict[str, str], problems: dict[int, tuple]
-) -> list[dict[str, Any]]:
-    columns = {target: source.columns[column] for column, target in mapping.items()}
-    rows, reasons = properties_validate_columns(
-        schema_parse(layer.schema), columns, count=len(source)
-    )
-    for index, text in reasons.items():
-        problems.setdefault(index, ("schema_violation", text))
-    return rows
 
 
 @transaction.atomic
@@ -210,24 +196,19 @@ def layer_import(
             "(an EPSG code such as 4326, 28191, 28193 or 2039).",
             code="missing_crs",
         )
-    step(1, 4, "checking geometries")
     created = False
     if new_layer is not None:
-        geometry_type, prepared = _prepare_for_new_layer(source, repair=repair)
         schema, inferred = _inferred_schema(source)
         layer = layer_create(
-            user=user, geometry_type=geometry_type, schema=schema, **asdict(new_layer)
+            user=user,
+            geometry_type=_geometry_type_for_new_layer(source, repair=repair),
+            schema=schema,
+            attach_partition=False,
+            **asdict(new_layer),
         )
         created = True
         mapping = inferred if mapping is None else mapping
-    else:
-        prepared = geometries_prepare(
-            source.geometries, crs=source.crs, geometry_type=layer.geometry_type, repair=repair
-        )
     mapping = _mapping_for(layer, source, mapping)
-    problems = dict(prepared.problems)
-    step(2, 4, "checking attributes")
-    rows = _check_properties(layer, source, mapping, problems)
     report = ImportReport(
         layer=layer.slug,
         created_layer=created,
@@ -236,11 +217,40 @@ def layer_import(
         source_layer=source.name,
         source_crs=f"EPSG:{source.crs}",
         read=len(source),
-        skipped=len(problems),
-        repaired=prepared.repaired,
         fields=mapping,
         notes=list(source.notes),
     )
+    checker = _BatchChecker(
+        source=source,
+        layer=layer,
+        mapping=mapping,
+        repair=repair,
+        user_id=user.pk if user is not None and user.is_authenticated else None,
+    )
+    # A new layer is loaded into its own unindexed table, indexed in one pass and attached
+    # afterwards. Each batch is checked and encoded in a second thread while PostgreSQL
+    # takes in the previous one; with on_error=fail writing stops at the first problem,
+    # checking goes on so that the report lists them all, and the transaction is undone.
+    if created and not dry_run:
+        sql.feature_partition_prepare(layer_id=layer.pk)
+    problems: dict[int, tuple[str, str]] = {}
+    bounds: list[np.ndarray] = []
+    total = len(source)
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        pending = worker.submit(checker.batch, 0, write=not dry_run)
+        for start in range(0, total, BATCH):
+            batch = pending.result()
+            writing = (not dry_run and not (problems or batch.problems)) or on_error == "skip"
+            if start + BATCH < total:
+                pending = worker.submit(checker.batch, start + BATCH, write=writing and not dry_run)
+            problems.update(batch.problems)
+            report.repaired += batch.repaired
+            report.imported += batch.accepted
+            if batch.buffer is not None and writing:
+                sql.features_copy(buffer=batch.buffer, layer_id=layer.pk if created else None)
+                bounds.append(batch.bounds)
+            step(min(start + BATCH, total), total, f"{min(start + BATCH, total)} of {total}")
+    report.skipped = len(problems)
     for index in sorted(problems)[:REPORTED_PROBLEMS]:
         code, message = problems[index]
         source_id = source.source_ids[index] if index < len(source.source_ids) else index
@@ -249,48 +259,77 @@ def layer_import(
         )
     if problems and on_error == "fail":
         raise InvalidInput(
-            f"{len(problems)} of {len(source)} features cannot be imported, so nothing was "
+            f"{len(problems)} of {total} features cannot be imported, so nothing was "
             "imported (use on_error=skip to import the others, or repair for invalid "
             "geometries).",
             code="import_refused",
             details={"problems": report.problems[:100]},
         )
-    accepted = [i for i in range(len(source)) if i not in problems]
-    report.imported = len(accepted)
     if dry_run:
         transaction.set_rollback(True)  # a new layer made for the check is not kept either
-    elif accepted:
-        step(3, 4, "writing")
-        geometries = shapely.set_srid(prepared.geometries[accepted], 4326)
-        actor = user.pk if user is not None and user.is_authenticated else None
-
-        def batch(start: int):
-            chunk = accepted[start : start + BATCH]
-            return sql.features_csv(
-                layer_id=layer.pk,
-                user_id=actor,
-                geometries_ewkb=shapely.to_wkb(
-                    geometries[start : start + BATCH], hex=True, include_srid=True
-                ),
-                properties=[rows[i] for i in chunk],
-            )
-
-        # The next batch is encoded while PostgreSQL takes in the current one.
-        with ThreadPoolExecutor(max_workers=1) as encoder:
-            pending = encoder.submit(batch, 0)
-            for start in range(0, len(accepted), BATCH):
-                buffer = pending.result()
-                if start + BATCH < len(accepted):
-                    pending = encoder.submit(batch, start + BATCH)
-                sql.features_copy(buffer=buffer)
-                step(3, 4, f"writing: {min(start + BATCH, len(accepted))} of {len(accepted)}")
-        layer_features_changed(layer=layer, added=len(accepted))
-        west, south, east, north = shapely.total_bounds(geometries)
-        box = GEOSGeometry(shapely.to_wkt(shapely.box(west, south, east, north)), srid=4326)
-        tiles.tile_cache_invalidate(collection_id=layer.slug, geometries=[box])
+    else:
+        if created:
+            sql.feature_partition_attach(layer_id=layer.pk)
+        if report.imported:
+            layer_features_changed(layer=layer, added=report.imported)
+            west, south = np.min([b[:2] for b in bounds], axis=0)
+            east, north = np.max([b[2:] for b in bounds], axis=0)
+            box = GEOSGeometry(shapely.to_wkt(shapely.box(west, south, east, north)), srid=4326)
+            tiles.tile_cache_invalidate(collection_id=layer.slug, geometries=[box])
     report.seconds = round(time.monotonic() - began, 3)
-    step(4, 4, "done")
     return report
+
+
+@dataclass
+class _Batch:
+    problems: dict[int, tuple[str, str]]
+    repaired: int
+    accepted: int
+    buffer: Any
+    bounds: np.ndarray
+
+
+class _BatchChecker:
+    """Checks (and encodes for COPY) one batch of a source. Runs in a worker thread: no
+    database access here."""
+
+    def __init__(self, *, source, layer, mapping, repair, user_id) -> None:
+        self.source, self.layer_id, self.repair, self.user_id = source, layer.pk, repair, user_id
+        self.geometry_type = layer.geometry_type
+        self.fields = schema_parse(layer.schema)
+        self.columns = {target: source.columns[column] for column, target in mapping.items()}
+
+    def batch(self, start: int, *, write: bool) -> _Batch:
+        end = min(start + BATCH, len(self.source))
+        prepared = geometries_prepare(
+            self.source.geometries[start:end],
+            crs=self.source.crs,
+            geometry_type=self.geometry_type,
+            repair=self.repair,
+        )
+        problems = dict(prepared.problems)
+        columns = {name: values[start:end] for name, values in self.columns.items()}
+        rows, reasons = properties_validate_columns(self.fields, columns, count=end - start)
+        for index, text in reasons.items():
+            problems.setdefault(index, ("schema_violation", text))
+        accepted = [i for i in range(end - start) if i not in problems]
+        buffer, bounds = None, np.array([np.nan] * 4)
+        if write and accepted:
+            geometries = shapely.set_srid(prepared.geometries[accepted], 4326)
+            bounds = shapely.total_bounds(geometries)
+            buffer = sql.features_binary(
+                layer_id=self.layer_id,
+                user_id=self.user_id,
+                geometries_ewkb=shapely.to_wkb(geometries, include_srid=True),
+                properties=[rows[i] for i in accepted],
+            )
+        return _Batch(
+            problems={start + i: p for i, p in problems.items()},
+            repaired=prepared.repaired,
+            accepted=len(accepted),
+            buffer=buffer,
+            bounds=bounds,
+        )
 
 
 OSM_LAYERS = {

@@ -18,6 +18,7 @@ from core import tiles
 from core.collections import Field, registry
 from core.errors import Conflict, InvalidInput, PreconditionFailed
 from core.geometry import geometry_clean
+from layers import sql
 from layers.models import Feature, GeometryType, Layer, Visibility
 from layers.schema import properties_validate, schema_dump, schema_parse
 
@@ -61,10 +62,15 @@ def layer_create(
     geometry_type: str,
     user: AbstractBaseUser | None,
     schema: list[dict[str, Any]] | None = None,
+    attach_partition: bool = True,
     **attributes: Any,
 ) -> Layer:
     """Register a new layer. ``schema`` lists its attribute fields (see layers.schema);
-    ``attributes`` may set any of LAYER_FIELDS. New layers are internal unless told."""
+    ``attributes`` may set any of LAYER_FIELDS. New layers are internal unless told.
+
+    The layer's features live in their own partition of layers_feature, attached here; an
+    import that fills a new layer passes ``attach_partition=False`` and attaches it filled.
+    """
     if geometry_type not in GeometryType.values:
         raise InvalidInput(
             f"Unknown geometry type {geometry_type!r}; "
@@ -88,6 +94,9 @@ def layer_create(
     )
     layer.full_clean()
     layer.save()
+    if attach_partition:
+        sql.feature_partition_prepare(layer_id=layer.pk)
+        sql.feature_partition_attach(layer_id=layer.pk)
     return layer
 
 
@@ -134,8 +143,9 @@ def layer_update(
 
 @transaction.atomic
 def layer_delete(*, layer: Layer) -> None:
-    """Remove a layer with all its features and cached tiles."""
+    """Remove a layer with all its features (its partition) and cached tiles."""
     tiles.tile_cache_invalidate_collection(collection_id=layer.slug)
+    sql.feature_partition_drop(layer_id=layer.pk)
     layer.delete()
 
 

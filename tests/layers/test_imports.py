@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 import shapely
 from django.contrib.gis.geos import Point
+from django.utils import timezone
 
 from core.errors import InvalidInput
 from layers.importers import ReadOptions
@@ -37,7 +38,9 @@ def test_shapefile_in_the_palestine_grid_becomes_a_wgs84_layer(db, planner):
     assert ramallah.geom.srid == 4326
     # Back in WGS 84 where OCHA puts it (centroid of the source polygon, within a metre).
     assert ramallah.geom.centroid.distance(RAMALLAH_CENTROID) < 1e-5
-    assert ramallah.created_by == planner
+    assert ramallah.created_by == ramallah.updated_by == planner
+    assert abs((timezone.now() - ramallah.created_at).total_seconds()) < 60
+    assert ramallah.version == 1
 
 
 def test_one_invalid_geometry_refuses_everything_by_default(db):
