@@ -7,6 +7,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.views import healthz
+from layers.views import import_page as layer_import_page
 from layers.views_export import export as layer_export
 
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path("layers/import/", layer_import_page, name="layer-import"),
     path("", include("public_map.urls")),
 )
 
