@@ -1,7 +1,13 @@
 """Writes of the layers app: the registry and features (``registry``), imports (``imports``)
 and exports (``exports``)."""
 
-from layers.services.imports import ImportReport, NewLayer, layer_import, osm_import
+from layers.services.imports import (
+    ImportReport,
+    NewLayer,
+    demo_layers_ensure,
+    layer_import,
+    osm_import,
+)
 from layers.services.registry import (
     LAYER_FIELDS,
     feature_create,
@@ -18,6 +24,7 @@ __all__ = [
     "LAYER_FIELDS",
     "ImportReport",
     "NewLayer",
+    "demo_layers_ensure",
     "feature_create",
     "feature_delete",
     "feature_update",

@@ -375,3 +375,33 @@ def osm_import(
             )
         )
     return reports
+
+
+@transaction.atomic
+def demo_layers_ensure(*, data_dir: Path) -> list[ImportReport]:
+    """The demo's layers, imported once from real files in ``data_dir`` (skipped when they
+    exist): Ramallah's health facilities (OpenStreetMap) and the Helsinki OpenStreetMap
+    extract that shows what the OSM importer makes of a city."""
+    reports = []
+    if not Layer.objects.filter(slug="health-facilities").exists():
+        reports.append(
+            layer_import(
+                path=data_dir / "reference" / "ramallah_health_facilities.geojson",
+                user=None,
+                new_layer=NewLayer(
+                    slug="health-facilities",
+                    title_en="Health facilities",
+                    title_ar="المرافق الصحية",
+                    visibility="public",
+                    source="OpenStreetMap, HOT export 2024-05-31",
+                    attribution="© OpenStreetMap contributors",
+                    licence="ODbL 1.0",
+                ),
+            )
+        )
+    if not Layer.objects.filter(slug__startswith="helsinki-").exists():
+        reports += osm_import(
+            path=data_dir / "osm" / "helsinki.osm.pbf", prefix="helsinki", user=None,
+            visibility="public",
+        )  # fmt: skip
+    return reports

@@ -178,3 +178,20 @@ def test_an_export_in_a_local_grid_imports_back_unchanged(db, fmt, tmp_path):
     # PROJ's Palestine 1923 <-> WGS 84 Helmert round-trips within about a centimetre.
     moved = shapely.hausdorff_distance(shapely.from_wkt(before.wkt), shapely.from_wkt(after.wkt))
     assert moved < 3e-7  # degrees, about 3 cm
+
+
+def test_demo_layers_are_imported_once_from_real_files(db, settings):
+    from layers.services import demo_layers_ensure
+
+    data = Path(settings.BASE_DIR) / "data"
+    first = demo_layers_ensure(data_dir=data)
+    assert [r.layer for r in first] == [
+        "health-facilities",
+        "helsinki-streets",
+        "helsinki-buildings",
+        "helsinki-pois",
+    ]
+    clinics = Layer.objects.get(slug="health-facilities")
+    assert clinics.features.count() == 95
+    assert {"name", "name_en", "name_ar", "amenity"} <= {f["name"] for f in clinics.schema}
+    assert demo_layers_ensure(data_dir=data) == []
