@@ -142,3 +142,51 @@ def table(rows: list[tuple], header: tuple) -> str:
     out = [line.format(*header), line.format(*("-" * w for w in widths))]
     out += [line.format(*map(str, r)) for r in rows]
     return "\n".join(out)
+
+
+def _http_client(urls: list[str], results) -> None:
+    import requests
+
+    session = requests.Session()
+    latencies, errors, received = [], 0, 0
+    for url in urls:
+        began = time.perf_counter()
+        try:
+            response = session.get(url, timeout=300)
+            response.raise_for_status()
+        except requests.RequestException:
+            errors += 1
+            continue
+        latencies.append(time.perf_counter() - began)
+        received += len(response.content)
+    results.put((latencies, errors, received))
+    results.close()
+    results.join_thread()
+    # Leave without running the parent's clean-up: a forked child must not close the
+    # database connections it inherited.
+    os._exit(0)
+
+
+def run_http_load(jobs: Sequence[Sequence[str]]) -> Load:
+    """Fetch each client's URLs in its own process (Python threads would share one GIL and
+    measure the client instead of the server)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    processes = [context.Process(target=_http_client, args=(list(urls), results)) for urls in jobs]
+    began = time.perf_counter()
+    for process in processes:
+        process.start()
+    collected = [results.get() for _ in processes]
+    seconds = time.perf_counter() - began
+    for process in processes:
+        process.join()
+    latencies = [value for chunk in collected for value in chunk[0]]
+    return Load(
+        len(latencies),
+        seconds,
+        latencies,
+        sum(c[1] for c in collected),
+        sum(c[2] for c in collected),
+    )

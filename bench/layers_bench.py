@@ -44,7 +44,16 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import AnonymousUser  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from bench.common import VENV_BIN, WORK, Server, free_port, run_load, split, table  # noqa: E402
+from bench.common import (  # noqa: E402
+    VENV_BIN,
+    WORK,
+    Server,
+    free_port,
+    run_http_load,
+    run_load,
+    split,
+    table,
+)
 from core import sql as core_sql  # noqa: E402
 from core.collections import registry  # noqa: E402
 from core.selectors import collection_extent  # noqa: E402
@@ -220,9 +229,7 @@ def measure_tiles(tiles, clients: int, rounds: int, ours: str, tipg: str) -> dic
     for round_number in range(rounds):
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM core_cachedtile WHERE collection = %s", [SLUG])
-        cold.append(
-            run_load(split(urls, clients, seed=round_number), fetch, make_client=requests.Session)
-        )
+        cold.append(run_http_load(split(urls, clients, seed=round_number)))
     merged = cold[0]
     for extra in cold[1:]:
         merged.latencies += extra.latencies
@@ -231,10 +238,8 @@ def measure_tiles(tiles, clients: int, rounds: int, ours: str, tipg: str) -> dic
         merged.errors += extra.errors
         merged.bytes += extra.bytes
     results["platform_cold"] = figures(merged)
-    run_load([urls], fetch, make_client=requests.Session)  # every tile cached
-    results["platform_warm"] = figures(
-        run_load(split(urls, clients, rounds=rounds * 4), fetch, make_client=requests.Session)
-    )
+    run_http_load([urls])  # every tile cached
+    results["platform_warm"] = figures(run_http_load(split(urls, clients, rounds=rounds * 4)))
     # tipg as deployed reads the table's first geometry column (EPSG:4326) and reprojects
     # it for every tile; the platform keeps a Web Mercator copy for that. The second row
     # gives tipg the same copy, to show what the encoding alone costs each of them.
@@ -245,9 +250,7 @@ def measure_tiles(tiles, clients: int, rounds: int, ours: str, tipg: str) -> dic
             for z, x, y in tiles
         ]
         run_load([tipg_urls[:4]], fetch, make_client=requests.Session)  # tipg's first use
-        results[name] = figures(
-            run_load(split(tipg_urls, clients, rounds=rounds), fetch, make_client=requests.Session)
-        )
+        results[name] = figures(run_http_load(split(tipg_urls, clients, rounds=rounds)))
     return results
 
 
@@ -261,10 +264,8 @@ def measure_pages(count: int, clients: int, rounds: int, ours: str, tipg: str) -
     ]
     run_load([tipg_urls[:2], ours_urls[:2]], fetch, make_client=requests.Session)
     return {
-        "platform": figures(run_load(split(ours_urls, clients, rounds=rounds), fetch,
-                                     make_client=requests.Session)),
-        "tipg": figures(run_load(split(tipg_urls, clients, rounds=rounds), fetch,
-                                 make_client=requests.Session)),
+        "platform": figures(run_http_load(split(ours_urls, clients, rounds=rounds))),
+        "tipg": figures(run_http_load(split(tipg_urls, clients, rounds=rounds))),
     }  # fmt: skip
 
 
@@ -328,7 +329,8 @@ def main() -> None:
     with (
         Server(
             [str(VENV_BIN / "gunicorn"), "gis_project.wsgi:application", f"--bind=127.0.0.1:{ours_port}",
-             f"--workers={args.workers}", "--no-control-socket", "--timeout=300"],
+             f"--workers={args.workers}", "--no-control-socket", "--timeout=300",
+             "--worker-class=gthread", "--threads=2", "--keep-alive=30"],
             env=env, ready_url=f"{ours}/healthz", log=WORK / "bench-gunicorn.log",
         ),
         Server(

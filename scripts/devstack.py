@@ -635,6 +635,10 @@ def cmd_run(_args: argparse.Namespace) -> int:
             "gis_project.wsgi:application",
             f"--bind={host}:{port}",
             f"--workers={os.environ.get('WEB_WORKERS', '3')}",
+            # Threads keep connections alive between a map's many tile requests.
+            "--worker-class=gthread",
+            "--threads=2",
+            "--keep-alive=30",
             "--daemon",
             f"--pid={RUN / 'gunicorn.pid'}",
             f"--access-logfile={LOG / 'web-access.log'}",
