@@ -21,6 +21,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Expression, QuerySet
 
 from core.errors import NotFound
+from core.roles import user_sees_internal
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -58,7 +59,7 @@ class Collection(abc.ABC):
 
     def is_visible_to(self, *, user: User) -> bool:
         """Public collections are for everyone; internal ones for signed-in staff."""
-        return self.is_public or bool(user.is_authenticated and user.is_staff)
+        return self.is_public or user_sees_internal(user)
 
     @abc.abstractmethod
     def fields(self, *, user: User) -> list[Field]:

@@ -39,3 +39,8 @@ def user_roles(user: AbstractBaseUser | AnonymousUser) -> frozenset[Role]:
 
 def user_has_role(user: AbstractBaseUser | AnonymousUser, *roles: Role) -> bool:
     return bool(user_roles(user) & set(roles))
+
+
+def user_sees_internal(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Internal layers and attributes are for signed-in staff; the public never sees them."""
+    return bool(user.is_authenticated and user.is_staff)

@@ -8,13 +8,10 @@ from django.db.models import Expression, F, QuerySet
 
 from core.collections import Collection, CollectionProvider, Field, User
 from core.errors import InvalidInput
+from core.roles import user_sees_internal
 from core.spatial import JsonbWithout
 from layers.models import Feature, Layer, Visibility
 from layers.schema import schema_parse
-
-
-def may_see_internal(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_staff)
 
 
 class LayerCollection(Collection):
@@ -39,7 +36,7 @@ class LayerCollection(Collection):
         self._fields = schema_parse(layer.schema)
 
     def fields(self, *, user: User) -> list[Field]:
-        if may_see_internal(user):
+        if user_sees_internal(user):
             return list(self._fields)
         return [f for f in self._fields if not f.internal]
 
@@ -47,7 +44,7 @@ class LayerCollection(Collection):
         return Feature.objects.filter(layer_id=self.layer.pk)
 
     def properties_expression(self, *, user: User) -> Expression:
-        hidden = [f.name for f in self._fields if f.internal and not may_see_internal(user)]
+        hidden = [f.name for f in self._fields if f.internal and not user_sees_internal(user)]
         return JsonbWithout(F("properties"), hidden) if hidden else F("properties")
 
     def filter_property(self, queryset: QuerySet, *, name: str, value: str, user: User) -> QuerySet:

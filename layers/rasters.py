@@ -28,6 +28,7 @@ from rasterio.vrt import WarpedVRT
 
 from core.collections import User
 from core.errors import InvalidInput, NotFound
+from core.roles import user_sees_internal
 from core.sql import WEB_MERCATOR_HALF
 from core.tiles import tile_validate
 from layers.models import Raster, RasterKind, Visibility
@@ -42,7 +43,7 @@ RAMP = np.array(
 
 def raster_list(*, user: User) -> QuerySet[Raster]:
     rasters = Raster.objects.all()
-    if user.is_authenticated and user.is_staff:
+    if user_sees_internal(user):
         return rasters
     return rasters.filter(visibility=Visibility.PUBLIC)
 

@@ -11,7 +11,7 @@ from django.db.models import F, QuerySet
 from core.collections import Collection, User
 from core.crs import CRS84, KNOWN, srid_of
 from core.errors import NotFound
-from core.roles import Role, user_has_role
+from core.roles import Role, user_has_role, user_sees_internal
 from layers import sql
 from layers.models import Layer, Visibility
 from layers.ogc import ItemsQuery
@@ -22,7 +22,7 @@ EDITOR_ROLES = (Role.PLANNER, Role.ADMINISTRATOR)
 def layer_list(*, user: User) -> QuerySet[Layer]:
     """Public layers for everyone; internal ones too for staff."""
     layers = Layer.objects.all()
-    if user.is_authenticated and user.is_staff:
+    if user_sees_internal(user):
         return layers
     return layers.filter(visibility=Visibility.PUBLIC)
 

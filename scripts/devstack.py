@@ -403,16 +403,21 @@ def local_database_url(state: dict, name: str = DB_NAME) -> str:
     return f"postgis://{DB_USER}:{password}@127.0.0.1:{state['pg_port']}/{name}"
 
 
-def pg_prepare_database(state: dict) -> None:
-    """Create the platform database and its extensions in the local cluster (idempotent)."""
-    import psycopg2
-
-    params = {
+def pg_params(state: dict) -> dict:
+    """psycopg2 connection parameters of the local cluster (no database named)."""
+    return {
         "host": "127.0.0.1",
         "port": state["pg_port"],
         "user": DB_USER,
         "password": state["pg_password"],
     }
+
+
+def pg_prepare_database(state: dict) -> None:
+    """Create the platform database and its extensions in the local cluster (idempotent)."""
+    import psycopg2
+
+    params = pg_params(state)
     try:
         conn = psycopg2.connect(dbname="postgres", **params)
         conn.autocommit = True
@@ -742,12 +747,7 @@ def bench_database(state: dict) -> str:
     """A fresh database for benchmarks in the local cluster (dropped and made again)."""
     import psycopg2
 
-    params = {
-        "host": "127.0.0.1",
-        "port": state["pg_port"],
-        "user": DB_USER,
-        "password": state["pg_password"],
-    }
+    params = pg_params(state)
     conn = psycopg2.connect(dbname="postgres", **params)
     conn.autocommit = True
     with conn.cursor() as cur:
