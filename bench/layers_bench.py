@@ -23,6 +23,7 @@ import json
 import math
 import os
 import random
+import shutil
 import subprocess
 import sys
 import time
@@ -65,6 +66,7 @@ from layers.services import NewLayer, layer_delete, layer_import, osm_import  # 
 LAND_USES = np.array(["residential", "commercial", "agricultural", "public", "industrial"])
 TIPG_VERSION = "1.6.1"
 SLUG = "bench-parcels"
+TILES_DIR = WORK / "tiles"
 
 
 def parcels_file(count: int) -> Path:
@@ -191,6 +193,18 @@ def fetch(session, url: str) -> int:
     return len(response.content)
 
 
+def merged(loads):
+    """One load from several runs: their requests, bytes, errors and time added up."""
+    total = loads[0]
+    for extra in loads[1:]:
+        total.latencies += extra.latencies
+        total.requests += extra.requests
+        total.seconds += extra.seconds
+        total.errors += extra.errors
+        total.bytes += extra.bytes
+    return total
+
+
 def figures(load) -> dict:
     return {
         "requests": load.requests,
@@ -199,6 +213,12 @@ def figures(load) -> dict:
         "per_second": round(load.per_second, 1),
         "p95_ms": round(load.p95_ms, 1),
     }
+
+
+def warm_up(urls: list[str], connections: int = 8) -> None:
+    """Open as many connections as the servers have threads or workers and fetch a few small
+    tiles on each: every row measures servers in their steady state, not their first use."""
+    run_http_load([urls[-2:]] * connections)
 
 
 def measure_tiles(tiles, clients: int, rounds: int, ours: str, tipg: str) -> dict:
@@ -213,31 +233,34 @@ def measure_tiles(tiles, clients: int, rounds: int, ours: str, tipg: str) -> dic
     def ceiling_client():
         conn = psycopg2.connect(**database_params())
         conn.autocommit = True
-        return conn.cursor()
+        cursor = conn.cursor()
+        # The platform's own session settings for tile statements (SET LOCAL there).
+        cursor.execute(core_sql.TILE_SESSION_SETTINGS.replace("SET LOCAL", "SET"))
+        return cursor
 
     def ceiling_work(cursor, statement) -> int:
         cursor.execute(*statement)
         return len(cursor.fetchone()[1] or b"")
 
-    results["ceiling"] = figures(
-        run_load(
-            split(statements, clients, rounds=rounds), ceiling_work, make_client=ceiling_client
-        )
-    )
+    # Every row runs the same rounds: each round deals the tiles to the clients in the same
+    # order for every server, and the cold platform's cache is emptied before each round.
+    ceiling, cold = [], []
     urls = [f"{ours}/tiles/{SLUG}/{z}/{x}/{y}.mvt" for z, x, y in tiles]
-    cold = []
+    warm_up(urls)
     for round_number in range(rounds):
+        ceiling.append(
+            run_load(
+                split(statements, clients, seed=round_number),
+                ceiling_work,
+                make_client=ceiling_client,
+            )
+        )
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM core_cachedtile WHERE collection = %s", [SLUG])
+        shutil.rmtree(TILES_DIR, ignore_errors=True)
         cold.append(run_http_load(split(urls, clients, seed=round_number)))
-    merged = cold[0]
-    for extra in cold[1:]:
-        merged.latencies += extra.latencies
-        merged.requests += extra.requests
-        merged.seconds += extra.seconds
-        merged.errors += extra.errors
-        merged.bytes += extra.bytes
-    results["platform_cold"] = figures(merged)
+    results["ceiling"] = figures(merged(ceiling))
+    results["platform_cold"] = figures(merged(cold))
     run_http_load([urls])  # every tile cached
     results["platform_warm"] = figures(run_http_load(split(urls, clients, rounds=rounds * 4)))
     # tipg as deployed reads the table's first geometry column (EPSG:4326) and reprojects
@@ -249,8 +272,12 @@ def measure_tiles(tiles, clients: int, rounds: int, ours: str, tipg: str) -> dic
             f"?geom-column={column}&properties=properties"
             for z, x, y in tiles
         ]
-        run_load([tipg_urls[:4]], fetch, make_client=requests.Session)  # tipg's first use
-        results[name] = figures(run_http_load(split(tipg_urls, clients, rounds=rounds)))
+        warm_up(tipg_urls)
+        loads = [
+            run_http_load(split(tipg_urls, clients, seed=round_number))
+            for round_number in range(rounds)
+        ]
+        results[name] = figures(merged(loads))
     return results
 
 
@@ -313,11 +340,20 @@ def main() -> None:
     ours_port, tipg_port = free_port(), free_port()
     ours = f"http://127.0.0.1:{ours_port}"
     tipg = f"http://127.0.0.1:{tipg_port}"
-    env = {**os.environ, "TILE_CACHE": "postgres"}
+    # The platform as deployed: DEBUG off (no SQL kept per query), the default tile cache.
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "false",
+        "TILE_CACHE": "files",
+        "TILE_CACHE_DIR": str(TILES_DIR),
+    }
     p = database_params()
     tipg_env = {
         **os.environ,
-        "DATABASE_URL": f"postgresql://{p['user']}:{p['password']}@{p['host']}:{p['port']}/{p['dbname']}",
+        # The same session settings as the platform's tile statements (asyncpg passes extra
+        # query parameters as server settings): the comparison is of the servers alone.
+        "DATABASE_URL": f"postgresql://{p['user']}:{p['password']}@{p['host']}:{p['port']}/{p['dbname']}"
+        "?max_parallel_workers_per_gather=0",
         "TIPG_DB_TABLES": '["public.layers_feature"]',
         "TIPG_MAX_FEATURES_PER_QUERY": "10000",
         # Same tiles as the platform's: every feature (tipg stops at 10,000 by default) and
@@ -330,7 +366,7 @@ def main() -> None:
         Server(
             [str(VENV_BIN / "gunicorn"), "gis_project.wsgi:application", f"--bind=127.0.0.1:{ours_port}",
              f"--workers={args.workers}", "--no-control-socket", "--timeout=300",
-             "--worker-class=gthread", "--threads=2", "--keep-alive=30"],
+             "--worker-class=gthread", "--threads=2", "--keep-alive=30", "--preload"],
             env=env, ready_url=f"{ours}/healthz", log=WORK / "bench-gunicorn.log",
         ),
         Server(

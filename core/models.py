@@ -24,7 +24,8 @@ class CachedTile(models.Model):
     x = models.PositiveIntegerField()
     y = models.PositiveIntegerField()
     influence = models.PolygonField(srid=3857)
-    tile = models.BinaryField()
+    # Null when the bytes are a file named by the ETag (the "files" engine, core.tiles).
+    tile = models.BinaryField(null=True)
     etag = models.CharField(max_length=40)
     created_at = models.DateTimeField()
 

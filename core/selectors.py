@@ -3,8 +3,10 @@ facts about any registered collection."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.gis.db.models import Extent
@@ -81,6 +83,26 @@ def broker_status() -> None:
             "check REDIS_URL / CELERY_BROKER_URL",
             code="broker_unreachable",
         ) from None
+
+
+def storage_status() -> None:
+    """Raise ServiceUnavailable unless the folders the platform writes (uploads and exports,
+    and the tile cache's files) exist or can be made, and are writable."""
+    folders = {"MEDIA_ROOT": settings.MEDIA_ROOT}
+    if settings.TILE_CACHE == "files":
+        folders["TILE_CACHE_DIR"] = settings.TILE_CACHE_DIR
+    for name, folder in folders.items():
+        path = Path(folder)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=path):
+                pass
+        except OSError as exc:
+            raise ServiceUnavailable(
+                f"{name}={path} is not a writable folder ({exc.strerror}); "
+                "create it for the platform's user or point the setting elsewhere",
+                code="storage_unwritable",
+            ) from None
 
 
 def system_health() -> dict[str, str]:

@@ -20,6 +20,13 @@ def tile_buffer_metres(z: int) -> float:
     return BUFFER_RATIO * 2 * WEB_MERCATOR_HALF / (2**z)
 
 
+# A tile statement never asks for parallel workers. Measured on 2 cores with 4 clients and
+# z13-16 tiles of 200,000 parcels, the same statements render 35 tiles/s with PostgreSQL's
+# default parallel plans and 56 tiles/s without: under concurrent requests, workers only
+# compete for the cores other requests need (bench/layers_bench.py runs its ceiling the same).
+TILE_SESSION_SETTINGS = "SET LOCAL max_parallel_workers_per_gather = 0"
+
+
 def tile_sql(*, rows: QuerySet, layer_name: str) -> tuple[str, list]:
     """The statement that encodes ``rows`` (values ``pk``, ``mvtgeom``, ``props``) as one MVT
     layer named ``layer_name``, and its parameters; it also returns its read snapshot."""
@@ -37,21 +44,29 @@ def tile_render(*, rows: QuerySet, layer_name: str) -> tuple[bytes, str]:
     """Encode ``rows`` as one MVT layer. Returns the tile and the snapshot it was read in."""
     sql, params = tile_sql(rows=rows, layer_name=layer_name)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        # One round trip: in autocommit, the two statements are one implicit transaction,
+        # which SET LOCAL lasts for. Under load every round trip waits for a busy core.
+        cursor.execute(f"{TILE_SESSION_SETTINGS}; {sql}", params)
         snapshot, tile = cursor.fetchone()
     return bytes(tile or b""), snapshot
 
 
-def tile_cache_lookup(*, collection: str, audience: str, z: int, x: int, y: int):
-    """(tile, etag) from the cache, or None."""
+def tile_cache_lookup(
+    *, collection: str, audience: str, z: int, x: int, y: int, with_bytes: bool
+) -> tuple[bytes | None, str] | None:
+    """(tile, etag) of a valid cached tile, or None. ``with_bytes``: the row holds the tile
+    (the postgres engine); otherwise the row names bytes kept elsewhere and tile is None."""
+    held = "IS NOT NULL" if with_bytes else "IS NULL"
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT tile, etag FROM core_cachedtile "
-            "WHERE collection = %s AND audience = %s AND z = %s AND x = %s AND y = %s",
+            "SELECT tile, etag FROM core_cachedtile WHERE collection = %s AND audience = %s "  # noqa: S608 - a constant
+            f"AND z = %s AND x = %s AND y = %s AND tile {held}",
             [collection, audience, z, x, y],
         )
         row = cursor.fetchone()
-    return (bytes(row[0]), row[1]) if row else None
+    if row is None:
+        return None
+    return (bytes(row[0]) if with_bytes else None), row[1]
 
 
 def tile_cache_store(
@@ -61,18 +76,21 @@ def tile_cache_store(
     z: int,
     x: int,
     y: int,
-    tile: bytes,
+    tile: bytes | None,
     etag: str,
     snapshot: str,
 ) -> bool:
-    """Cache a tile unless a change it could not see (committed after ``snapshot``) touched
-    it. Runs under a shared advisory lock of the collection, which a changing transaction
-    holds exclusively until it commits: a tile is never stored between a change's
-    invalidation and its commit. Returns True if the tile was stored."""
+    """Cache a tile (``tile`` None: its bytes are kept elsewhere under ``etag``) unless a
+    change it could not see (committed after ``snapshot``) touched it. Runs under a shared
+    advisory lock of the collection, which a changing transaction holds exclusively until it
+    commits: a tile is never stored between a change's invalidation and its commit. Returns
+    True if the tile was stored."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock_shared(hashtext(%s))", [collection])
+        # One round trip: the lock lasts until the (implicit, in autocommit) transaction of
+        # both statements ends, and the insert's snapshot is taken once the lock is held.
         cursor.execute(
             """
+            SELECT pg_advisory_xact_lock_shared(hashtext(%s));
             WITH env AS (SELECT ST_Expand(ST_TileEnvelope(%s, %s, %s), %s) AS box)
             INSERT INTO core_cachedtile
                 (collection, audience, z, x, y, influence, tile, etag, created_at)
@@ -87,6 +105,7 @@ def tile_cache_store(
                           created_at = EXCLUDED.created_at
             """,
             [
+                collection,
                 *(z, x, y, tile_buffer_metres(z)),
                 *(collection, audience, z, x, y, tile, etag),
                 *(collection, snapshot),

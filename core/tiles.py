@@ -2,22 +2,29 @@
 server-side cache that an edit invalidates for exactly the tiles it touches.
 
 Tiles are in Web Mercator (EPSG:3857), XYZ scheme, zoom 0 to MAX_ZOOM. The cache engine is
-chosen by the ``TILE_CACHE`` setting (``postgres`` or ``none``).
+chosen by the ``TILE_CACHE`` setting: ``files`` (the default: which tiles are valid is kept in
+PostgreSQL, their bytes on disk under ``TILE_CACHE_DIR``), ``postgres`` (bytes in the table
+too, for a deployment without a writable disk) or ``none``.
 """
 
 from __future__ import annotations
 
 import abc
 import hashlib
+import logging
+import os
+import re
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.gis.db.models import GeometryField, PolygonField
 from django.contrib.gis.db.models.functions import Transform
 from django.contrib.gis.geos import GEOSGeometry
-from django.db import transaction
 from django.db.models import BinaryField, F, Func, QuerySet, Value
 
 from core import sql
@@ -32,6 +39,9 @@ MAX_ZOOM = 22
 SIMPLIFY_UP_TO_ZOOM = 12
 # A render that took longer than this is served but not cached (see sql.tile_cache_store).
 MAX_CACHEABLE_RENDER_SECONDS = 300
+WORLD_3857 = (-sql.WEB_MERCATOR_HALF,) * 2 + (sql.WEB_MERCATOR_HALF,) * 2
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -127,25 +137,98 @@ class PostgresTileCache(TileCache):
     """Tiles in a PostGIS table next to the data: invalidation runs in the editing
     transaction, and renders in flight are checked against it (see core.sql)."""
 
+    keeps_bytes = True
+
     def get(self, *, collection, audience, z, x, y):
-        found = sql.tile_cache_lookup(collection=collection, audience=audience, z=z, x=x, y=y)
+        found = sql.tile_cache_lookup(
+            collection=collection, audience=audience, z=z, x=x, y=y, with_bytes=self.keeps_bytes
+        )
         return Tile(data=found[0], etag=found[1], cached=True) if found else None
 
     def put(self, *, collection, audience, z, x, y, tile, snapshot):
-        with transaction.atomic():
-            return sql.tile_cache_store(
-                collection=collection,
-                audience=audience,
-                z=z,
-                x=x,
-                y=y,
-                tile=tile.data,
-                etag=tile.etag,
-                snapshot=snapshot,
-            )
+        return sql.tile_cache_store(
+            collection=collection,
+            audience=audience,
+            z=z,
+            x=x,
+            y=y,
+            tile=tile.data if self.keeps_bytes else None,
+            etag=tile.etag,
+            snapshot=snapshot,
+        )
 
     def invalidate(self, *, collection, bboxes_3857):
         return sql.tile_cache_invalidate(collection=collection, bboxes_3857=bboxes_3857)
+
+
+# Collection ids are slugs and audiences words; anything else never becomes a path.
+SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
+
+
+class FileTileCache(PostgresTileCache):
+    """Which tiles are valid stays in PostgreSQL (the same rows, invalidation and race checks
+    as PostgresTileCache, without the bytes); the bytes are files named by their ETag under
+    ``TILE_CACHE_DIR``. A hit reads a small row and a file instead of a TOASTed value, and a
+    miss writes a file instead of a 100-300 kB row.
+
+    A file is written before its row is committed and is only ever read through a row that
+    names its ETag, so a render refused as stale, or a file a crash left behind, is never
+    served. Several web servers may share the directory or keep one each: a row whose file
+    is missing here is a miss, rendered and written again."""
+
+    def __init__(self, root: Path | str | None = None):
+        self.root = Path(root or settings.TILE_CACHE_DIR)
+
+    def _folder(self, collection: str, audience: str, z: int, x: int) -> Path:
+        if not (SAFE_NAME.match(collection) and SAFE_NAME.match(audience)):
+            raise InvalidInput(f"{collection!r}/{audience!r} cannot name a tile cache folder.")
+        return self.root / collection / audience / str(z) / str(x)
+
+    keeps_bytes = False
+
+    def get(self, *, collection, audience, z, x, y):
+        folder = self._folder(collection, audience, z, x)
+        found = super().get(collection=collection, audience=audience, z=z, x=x, y=y)
+        if found is None:
+            return None
+        try:
+            data = (folder / f"{y}.{found.etag}.mvt").read_bytes()
+        except FileNotFoundError:
+            return None
+        return Tile(data=data, etag=found.etag, cached=True)
+
+    def put(self, *, collection, audience, z, x, y, tile, snapshot):
+        folder = self._folder(collection, audience, z, x)
+        path = folder / f"{y}.{tile.etag}.mvt"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            # Readers see the whole file or none: written aside, then renamed into place.
+            handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
+            with os.fdopen(handle, "wb") as out:
+                out.write(tile.data)
+            os.replace(temporary, path)
+        except OSError as exc:
+            # The tile is served all the same; a full or read-only disk costs speed, not data.
+            logger.warning("tile cache: cannot write %s: %s", path, exc)
+            return False
+        stored = super().put(
+            collection=collection, audience=audience, z=z, x=x, y=y, tile=tile, snapshot=snapshot
+        )
+        if not stored:
+            path.unlink(missing_ok=True)
+            return False
+        for other in folder.glob(f"{y}.*.mvt"):
+            if other != path:  # an older version of the tile, which no row names any more
+                other.unlink(missing_ok=True)
+        return True
+
+    def invalidate(self, *, collection, bboxes_3857):
+        # Only the rows go: a file without its row is never read, and the next render of that
+        # tile replaces it. Dropping a whole collection also frees its disk.
+        dropped = super().invalidate(collection=collection, bboxes_3857=bboxes_3857)
+        if bboxes_3857 == [WORLD_3857] and SAFE_NAME.match(collection):
+            shutil.rmtree(self.root / collection, ignore_errors=True)
+        return dropped
 
 
 class NoTileCache(TileCache):
@@ -161,7 +244,7 @@ class NoTileCache(TileCache):
         return 0
 
 
-ENGINES = {"postgres": PostgresTileCache, "none": NoTileCache}
+ENGINES = {"files": FileTileCache, "postgres": PostgresTileCache, "none": NoTileCache}
 
 
 @cache
@@ -207,5 +290,4 @@ def tile_cache_invalidate(*, collection_id: str, geometries: list[GEOSGeometry])
 
 def tile_cache_invalidate_collection(*, collection_id: str) -> int:
     """Drop every cached tile of a collection (its schema, style or audience changed)."""
-    world = (-sql.WEB_MERCATOR_HALF,) * 2 + (sql.WEB_MERCATOR_HALF,) * 2
-    return tile_cache().invalidate(collection=collection_id, bboxes_3857=[world])
+    return tile_cache().invalidate(collection=collection_id, bboxes_3857=[WORLD_3857])

@@ -69,5 +69,8 @@ class LayerProvider(CollectionProvider):
         return [LayerCollection(layer) for layer in Layer.objects.all()]
 
     def get(self, collection_id: str) -> Collection | None:
-        layer = Layer.objects.filter(slug=collection_id).first()
-        return LayerCollection(layer) if layer else None
+        # Every tile and page asks this: no ORDER BY (slugs are unique), one short query.
+        try:
+            return LayerCollection(Layer.objects.get(slug=collection_id))
+        except Layer.DoesNotExist:
+            return None

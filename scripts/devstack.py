@@ -644,6 +644,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
             "--worker-class=gthread",
             "--threads=2",
             "--keep-alive=30",
+            "--preload",  # workers fork with every view imported (gis_project.wsgi)
             "--daemon",
             f"--pid={RUN / 'gunicorn.pid'}",
             f"--access-logfile={LOG / 'web-access.log'}",

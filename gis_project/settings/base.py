@@ -216,7 +216,9 @@ def configure(env: Env, *, debug_default: bool) -> dict:
             }
         },
         "PLATFORM_MUNICIPALITY": env.str("PLATFORM_MUNICIPALITY", "ramallah"),
-        "TILE_CACHE": env.str("TILE_CACHE", "postgres"),
+        "TILE_CACHE": env.str("TILE_CACHE", "files"),
+        # The "files" engine's tile bytes; each web server may have its own or share one.
+        "TILE_CACHE_DIR": env.str("TILE_CACHE_DIR", str(LOCAL_DIR / "tiles")),
         # Uploads and exports live here; several web servers must share it (NFS, a volume).
         "MEDIA_ROOT": env.str("MEDIA_ROOT", str(LOCAL_DIR / "media")),
         "LAYER_UPLOAD_MAX_BYTES": env.int("LAYER_UPLOAD_MAX_BYTES", 500 * 1024**2),

@@ -14,6 +14,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests never share a queue or cache keys with a platform running from the same checkout.
 CELERY_TASK_DEFAULT_QUEUE = ENV.str("CELERY_QUEUE", "gis-test")
 CACHES["default"]["KEY_PREFIX"] = "test"  # noqa: F405
+TILE_CACHE_DIR = ENV.str("TILE_CACHE_DIR", str(LOCAL_DIR / "test-tiles"))  # noqa: F405
 # Tests serve static files straight from the apps and node_modules (nothing is collected).
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True

@@ -58,3 +58,12 @@ def test_unreachable_broker_is_one_line_without_traceback():
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("CommandError: cannot reach the job broker")
+
+
+def test_unwritable_tile_cache_folder_is_named(db, settings, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    settings.TILE_CACHE = "files"
+    settings.TILE_CACHE_DIR = str(blocker / "tiles")
+    with pytest.raises(CommandError, match=r"TILE_CACHE_DIR=.*a-file/tiles is not a writable"):
+        call_command("preflight", "--skip-broker")

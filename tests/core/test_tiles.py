@@ -1,5 +1,7 @@
 """Vector tiles of every collection, and a cache that never serves a stale tile."""
 
+from pathlib import Path
+
 import pyogrio
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -8,8 +10,9 @@ from django.contrib.gis.geos import Point
 from core.collections import registry
 from core.errors import InvalidInput
 from core.models import CachedTile
-from core.tiles import Tile, tile_cache, tile_get, tile_render
-from layers.services import feature_update
+from core.tiles import FileTileCache, Tile, tile_cache, tile_get, tile_render
+from layers.models import Layer
+from layers.services import feature_update, layer_delete
 from tests.factories import layer_with_points
 
 # Two street lights about 3 km apart: at zoom 15 they fall in different tiles.
@@ -101,7 +104,23 @@ def test_out_of_range_is_checked_before_any_query(lights):
         tile_get(collection=collection, user=AnonymousUser(), z=1, x=2, y=0)
 
 
+@pytest.fixture(params=["files", "postgres"])
+def engine(request, settings, tmp_path):
+    """Every cache engine must pass the same tests."""
+    settings.TILE_CACHE = request.param
+    settings.TILE_CACHE_DIR = str(tmp_path / "tiles")
+    tile_cache.cache_clear()
+    yield request.param
+    tile_cache.cache_clear()
+
+
+def cached_files(settings) -> list[str]:
+    root = Path(settings.TILE_CACHE_DIR)
+    return sorted(p.name for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("engine")
 class TestTileCache:
     def fetch(self, client, tile):
         return client.get("/tiles/streetlights/{}/{}/{}.mvt".format(*tile))
@@ -140,7 +159,7 @@ class TestTileCache:
         assert moved["X-Tile-Cache"] == "miss"
         assert len(decode(moved.content, tmp_path, "streetlights")) == 2
 
-    def test_a_render_that_raced_with_an_edit_is_not_cached(self):
+    def test_a_render_that_raced_with_an_edit_is_not_cached(self, settings):
         layer = layer_with_points(points=[MANARA])
         collection = registry.get("streetlights", user=AnonymousUser())
         z, x, y = MANARA_TILE
@@ -159,6 +178,7 @@ class TestTileCache:
         )
         assert stored is False
         assert not CachedTile.objects.filter(collection="streetlights").exists()
+        assert cached_files(settings) == []
 
     def test_a_render_after_the_edit_is_cached(self):
         layer = layer_with_points(points=[MANARA])
@@ -168,3 +188,61 @@ class TestTileCache:
         collection = registry.get("streetlights", user=AnonymousUser())
         tile_get(collection=collection, user=AnonymousUser(), z=15, x=19588, y=13317)
         assert CachedTile.objects.filter(collection="streetlights").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("engine")
+@pytest.mark.parametrize("engine", ["files"], indirect=True)
+class TestFileTileCache:
+    """The "files" engine: validity in PostgreSQL, bytes on disk named by their ETag."""
+
+    def fetch(self, client, tile=MANARA_TILE):
+        return client.get("/tiles/streetlights/{}/{}/{}.mvt".format(*tile))
+
+    def test_bytes_are_a_file_named_by_the_etag_and_the_row_holds_none(self, client, settings):
+        layer_with_points(points=[MANARA])
+        etag = self.fetch(client)["ETag"].strip('"')
+        assert cached_files(settings) == [f"{MANARA_TILE[2]}.{etag}.mvt"]
+        assert CachedTile.objects.get(collection="streetlights").tile is None
+
+    def test_a_row_whose_file_is_gone_is_a_miss_and_the_file_comes_back(self, client, settings):
+        layer_with_points(points=[MANARA])
+        first = self.fetch(client)
+        for path in Path(settings.TILE_CACHE_DIR).rglob("*.mvt"):
+            path.unlink()  # another web server's disk, or a cleaned folder
+        second = self.fetch(client)
+        assert second["X-Tile-Cache"] == "miss"
+        assert second.content == first.content
+        assert self.fetch(client)["X-Tile-Cache"] == "hit"
+
+    def test_a_new_version_of_a_tile_replaces_the_old_file(self, client, settings):
+        layer = layer_with_points(points=[MANARA])
+        old = self.fetch(client)["ETag"].strip('"')
+        feature = layer.features.get()
+        feature_update(feature=feature, version=1, user=None, properties={"lamp": "sodium"})
+        new = self.fetch(client)["ETag"].strip('"')
+        assert new != old
+        assert cached_files(settings) == [f"{MANARA_TILE[2]}.{new}.mvt"]
+
+    def test_a_file_without_its_row_is_never_served(self, client, settings, tmp_path):
+        layer_with_points(points=[MANARA])
+        self.fetch(client)
+        CachedTile.objects.all().delete()  # as an invalidation does; the file stays
+        [path] = Path(settings.TILE_CACHE_DIR).rglob("*.mvt")
+        path.write_bytes(b"not a tile")
+        response = self.fetch(client)
+        assert response["X-Tile-Cache"] == "miss"
+        assert decode(response.content, tmp_path, "streetlights")[0]["lamp"] == "LED"
+
+    def test_deleting_a_layer_frees_its_cached_files(self, client, settings):
+        layer_with_points(points=[MANARA, BIREH])
+        self.fetch(client, MANARA_TILE)
+        self.fetch(client, BIREH_TILE)
+        assert len(cached_files(settings)) == 2
+        layer_delete(layer=Layer.objects.get(slug="streetlights"))
+        assert cached_files(settings) == []
+
+    def test_a_name_that_is_not_a_slug_never_becomes_a_path(self, settings):
+        engine = FileTileCache(root=settings.TILE_CACHE_DIR)
+        with pytest.raises(InvalidInput):
+            engine.get(collection="../etc", audience="public", z=0, x=0, y=0)

@@ -1,13 +1,20 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from core.errors import ServiceUnavailable
-from core.selectors import REQUIRED_EXTENSIONS, broker_status, database_address, database_status
+from core.selectors import (
+    REQUIRED_EXTENSIONS,
+    broker_status,
+    database_address,
+    database_status,
+    storage_status,
+)
 
 
 class Command(BaseCommand):
     help = (
-        "Check that the database is reachable, has PostGIS and the other extensions, and that "
-        "the job broker answers; explain any failure in one line."
+        "Check that the database is reachable and has PostGIS and the other extensions, that "
+        "the job broker answers and that the storage folders are writable; explain any "
+        "failure in one line."
     )
 
     def add_arguments(self, parser) -> None:
@@ -23,6 +30,7 @@ class Command(BaseCommand):
         required = tuple(extensions or REQUIRED_EXTENSIONS)
         try:
             status = database_status(required_extensions=required)
+            storage_status()
             if not skip_broker:
                 broker_status()
         except ServiceUnavailable as exc:
