@@ -6,3 +6,9 @@ class AddressingConfig(AppConfig):
 
     name = "addressing"
     verbose_name = "Addressing"
+
+    def ready(self) -> None:
+        from addressing.collections import AddressingProvider
+        from core.collections import registry
+
+        registry.register(AddressingProvider())

@@ -3,37 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import ClassVar
-
-from django.db.models import Expression, F, QuerySet
-from django.db.models.functions import JSONObject
 
 from boundaries.models import Governorate, Locality, Municipality
 from boundaries.sources import ATTRIBUTIONS, Dataset
-from core.collections import Collection, CollectionProvider, Field, User
-from core.errors import InvalidInput
+from core.collections import Collection, CollectionProvider, Field, ModelCollection
 
 
-class BoundaryCollection(Collection):
+class BoundaryCollection(ModelCollection):
     geometry_type = "MultiPolygon"
     is_public = True
-    model: ClassVar[type]
-    field_list: ClassVar[tuple[Field, ...]]
-    columns: ClassVar[dict[str, str]]  # property name -> ORM path
-
-    def fields(self, *, user: User) -> list[Field]:
-        return list(self.field_list)
-
-    def queryset(self, *, user: User) -> QuerySet:
-        return self.model.objects.all()
-
-    def properties_expression(self, *, user: User) -> Expression:
-        return JSONObject(**{name: F(path) for name, path in self.columns.items()})
-
-    def filter_property(self, queryset: QuerySet, *, name: str, value: str, user: User) -> QuerySet:
-        if name not in self.columns:
-            raise InvalidInput(f"{self.id} have no property {name!r}.", code="unknown_property")
-        return queryset.filter(**{self.columns[name]: value})
 
 
 def _text(name: str, en: str, ar: str) -> Field:

@@ -15,12 +15,13 @@ from __future__ import annotations
 import abc
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Expression, QuerySet
+from django.db.models import Expression, F, QuerySet
+from django.db.models.functions import JSONObject
 
-from core.errors import NotFound
+from core.errors import InvalidInput, NotFound
 from core.roles import user_sees_internal
 
 User = AbstractBaseUser | AnonymousUser
@@ -77,6 +78,33 @@ class Collection(abc.ABC):
     def filter_property(self, queryset: QuerySet, *, name: str, value: str, user: User) -> QuerySet:
         """``queryset`` narrowed to features whose property ``name`` equals ``value``; only
         properties this user may see can be filtered on (InvalidInput otherwise)."""
+
+
+class ModelCollection(Collection):
+    """A collection of one model's rows, whose properties are some of its columns (``columns``
+    maps each property to an ORM path), all public unless listed in ``internal_columns``."""
+
+    model: ClassVar[type]
+    field_list: ClassVar[tuple[Field, ...]]
+    columns: ClassVar[dict[str, str]]  # property name -> ORM path
+
+    def fields(self, *, user: User) -> list[Field]:
+        sees_internal = user_sees_internal(user)
+        return [f for f in self.field_list if sees_internal or not f.internal]
+
+    def queryset(self, *, user: User) -> QuerySet:
+        return self.model.objects.all()
+
+    def properties_expression(self, *, user: User) -> Expression:
+        visible = {f.name for f in self.fields(user=user)}
+        return JSONObject(
+            **{name: F(path) for name, path in self.columns.items() if name in visible}
+        )
+
+    def filter_property(self, queryset: QuerySet, *, name: str, value: str, user: User) -> QuerySet:
+        if name not in {f.name for f in self.fields(user=user)}:
+            raise InvalidInput(f"{self.id} have no property {name!r}.", code="unknown_property")
+        return queryset.filter(**{self.columns[name]: value})
 
 
 class CollectionProvider(abc.ABC):

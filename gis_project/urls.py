@@ -5,6 +5,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
 
 from core.views import healthz
 from layers.views import import_page as layer_import_page
@@ -15,6 +16,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/jobs/", include("jobs.urls")),
     path("api/v1/boundaries/", include("boundaries.urls")),
+    path("api/v1/", include("addressing.urls")),
+    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
     path("api/v1/layers/", include("layers.urls")),
     path("api/v1/rasters/", include("layers.urls_rasters")),
     path("api/v1/collections/<slug:collection_id>/export", layer_export, name="export"),

@@ -608,6 +608,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
     say("loading the demo data")
     manage(["load_reference_data"], env=env)
     manage(["load_demo_layers"], env=env)
+    manage(["load_demo_city"], env=env)
     manage(["demo_users"], env=env)
 
     say("starting the worker")

@@ -57,3 +57,65 @@ def layer_with_points(
             user=user,
         )
     return layer
+
+
+# A small town around Al-Manara, Ramallah: a 2 km square in EPSG:4326.
+TOWN_BOX = (35.190, 31.895, 35.215, 31.915)
+
+
+def town_create(*, slug: str = "ramallah", digit: int | None = 6):
+    """A governorate (postcode digit ``digit``) and a municipality covering TOWN_BOX."""
+    from django.contrib.gis.geos import MultiPolygon, Polygon
+
+    from boundaries.models import Governorate, Municipality, Region
+
+    square = MultiPolygon(Polygon.from_bbox(TOWN_BOX), srid=4326)
+    region, _ = Region.objects.get_or_create(
+        pcode="PS01", defaults={"name_en": "West Bank", "name_ar": "الضفة الغربية", "geom": square}
+    )
+    governorate, _ = Governorate.objects.get_or_create(
+        pcode="PS0130",
+        defaults={
+            "name_en": "Ramallah and Al-Bireh",
+            "name_ar": "رام الله والبيرة",
+            "region": region,
+            "geom": square,
+            "postcode_digit": digit,
+        },
+    )
+    return Municipality.objects.create(
+        slug=slug, name_en="Ramallah", name_ar="رام الله", governorate=governorate, geom=square
+    )
+
+
+def street_along(
+    *, town, code: str, name_ar: str, name_en: str, start=(35.200, 31.905), end=(35.205, 31.905)
+):
+    """A straight street of ``town`` from ``start`` to ``end`` (lon, lat)."""
+    from django.contrib.gis.geos import LineString
+
+    from addressing.services import street_create
+
+    return street_create(
+        municipality=town,
+        code=code,
+        name_ar=name_ar,
+        name_en=name_en,
+        geom=LineString(start, end, srid=4326),
+    )
+
+
+def buildings_beside(*, street, fractions_left=(), fractions_right=()):
+    """Buildings whose entrances stand 11 m to the left or right of an east-west ``street``,
+    at the given fractions of its length (left is north, looking east from the start)."""
+    from django.contrib.gis.geos import Point
+
+    from addressing.services import NewBuilding, buildings_add
+
+    (x0, y0), (x1, _y1) = street.geom.coords[0], street.geom.coords[-1]
+    new = [
+        NewBuilding(entrance=Point(x0 + f * (x1 - x0), y0 + offset, srid=4326))
+        for fractions, offset in ((fractions_left, 0.0001), (fractions_right, -0.0001))
+        for f in fractions
+    ]
+    return buildings_add(street=street, buildings=new)

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "django.contrib.gis",
     "django.contrib.postgres",
     "rest_framework",
+    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "leaflet",
@@ -106,6 +107,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.BasicAuthentication",
+        # Couriers' and integrations' apps: "Authorization: Token <key>".
+        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -125,6 +128,8 @@ SPECTACULAR_SETTINGS = {
         "LayerVisibilityEnum": "layers.models.Visibility",
         "GeometryTypeEnum": "layers.models.GeometryType",
         "JobStateEnum": "jobs.models.Job.State",
+        "GeocodeCandidateKindEnum": "addressing.api.CANDIDATE_KINDS",
+        "RasterKindEnum": "layers.models.RasterKind",
     },
 }
 
@@ -217,6 +222,7 @@ def configure(env: Env, *, debug_default: bool) -> dict:
         },
         "PLATFORM_MUNICIPALITY": env.str("PLATFORM_MUNICIPALITY", "ramallah"),
         "TILE_CACHE": env.str("TILE_CACHE", "files"),
+        "GEOCODER": env.str("GEOCODER", "postgres"),
         # The "files" engine's tile bytes; each web server may have its own or share one.
         "TILE_CACHE_DIR": env.str("TILE_CACHE_DIR", str(LOCAL_DIR / "tiles")),
         # Uploads and exports live here; several web servers must share it (NFS, a volume).

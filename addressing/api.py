@@ -1,0 +1,220 @@
+"""Geocoding, postcodes and building numbering over HTTP.
+
+Searching and reading addresses is public (the citizens' map uses it); couriers' apps sign in
+with a token (``Authorization: Token ...``, from ``POST /api/v1/auth/token/``). Numbering a
+street is for addressing officers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from django.contrib.gis.geos import Point
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from addressing.geocoders import MAX_QUERY_LENGTH, geocoder
+from addressing.models import Building, BuildingStatus, Street
+from addressing.selectors import address_format
+from addressing.services import building_numbering_apply, building_numbering_preview
+from core.errors import InvalidInput, NotFound
+from core.roles import Role, user_has_role
+
+CANDIDATE_KINDS = ("address", "street", "place", "area", "zone", "town")
+
+
+class CandidateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(CANDIDATE_KINDS)
+    id = serializers.IntegerField()
+    label_ar = serializers.CharField()
+    label_en = serializers.CharField()
+    lon = serializers.FloatField()
+    lat = serializers.FloatField()
+    confidence = serializers.FloatField(help_text="0 to 1")
+    postcode = serializers.CharField(allow_null=True)
+    matched = serializers.DictField(help_text="which parts of the query matched what")
+    synthetic = serializers.BooleanField(help_text="generated demo data, not surveyed")
+    geometry = serializers.DictField(allow_null=True, help_text="a zone's or area's outline")
+
+
+class SearchSerializer(serializers.Serializer):
+    query = serializers.CharField()
+    notes = serializers.ListField(child=serializers.CharField())
+    candidates = CandidateSerializer(many=True)
+
+
+class QuerySerializer(serializers.Serializer):
+    # Blank and long queries reach the geocoder, whose refusal says what a query should be.
+    q = serializers.CharField(
+        max_length=MAX_QUERY_LENGTH * 2, allow_blank=True, trim_whitespace=False
+    )
+    limit = serializers.IntegerField(min_value=1, max_value=20, default=5)
+
+
+class ReverseQuerySerializer(serializers.Serializer):
+    lon = serializers.FloatField(min_value=-180, max_value=180)
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    radius = serializers.FloatField(min_value=1, max_value=5000, default=100)
+
+
+def _valid(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    if not serializer.is_valid():
+        field, errors = next(iter(serializer.errors.items()))
+        raise InvalidInput(f"{field}: {' '.join(str(e) for e in errors)}", code="invalid_query")
+    return serializer.validated_data
+
+
+QUERY_PARAMETERS = [
+    OpenApiParameter("q", str, required=True, description="free text, Arabic or English"),
+    OpenApiParameter("limit", int, description="1 to 20"),
+]
+
+
+class GeocodeSearchApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="Find addresses, streets, places and postcodes from free text",
+        parameters=QUERY_PARAMETERS,
+        responses=SearchSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        params = _valid(QuerySerializer, request.query_params)
+        result = geocoder().search(query=params["q"], limit=params["limit"])
+        return Response(asdict(result))
+
+
+class GeocodeAutocompleteApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="Suggestions for a search box",
+        parameters=QUERY_PARAMETERS,
+        responses=CandidateSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        params = _valid(QuerySerializer, request.query_params)
+        found = geocoder().autocomplete(query=params["q"], limit=params["limit"])
+        return Response([asdict(c) for c in found])
+
+
+class GeocodeReverseApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="The nearest address to a point",
+        parameters=[
+            OpenApiParameter("lon", float, required=True, description="WGS 84 longitude"),
+            OpenApiParameter("lat", float, required=True, description="WGS 84 latitude"),
+            OpenApiParameter("radius", float, description="metres, 1 to 5000 (default 100)"),
+        ],
+        responses=CandidateSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        params = _valid(ReverseQuerySerializer, request.query_params)
+        point = Point(params["lon"], params["lat"], srid=4326)
+        return Response(asdict(geocoder().reverse(point=point, radius_m=params["radius"])))
+
+
+class PostcodeApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="A postcode's building (P + 7 digits) or a postal zone (P + 3 digits)",
+        responses=CandidateSerializer,
+    )
+    def get(self, request: Request, code: str) -> Response:
+        return Response(asdict(geocoder().postcode(code=code)))
+
+
+class AddressSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    postcode = serializers.CharField(allow_null=True)
+    lon = serializers.FloatField()
+    lat = serializers.FloatField()
+    synthetic = serializers.BooleanField()
+    lines_ar = serializers.ListField(child=serializers.CharField())
+    lines_en = serializers.ListField(child=serializers.CharField())
+
+
+class AddressApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="A building's address, formatted in Arabic and English (UPU layout)",
+        parameters=[
+            OpenApiParameter("recipient", str, description="a name for the first line"),
+            OpenApiParameter("digits", str, description="arab: Arabic-Indic digits in Arabic"),
+        ],
+        responses=AddressSerializer,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        building = (
+            Building.objects.select_related("street__municipality", "area")
+            .filter(pk=pk, status=BuildingStatus.ACTIVE)
+            .first()
+        )
+        if building is None:
+            raise NotFound(f"There is no address {pk}.", code="address_not_found")
+        recipient = request.query_params.get("recipient", "")[:100]
+        arabic_digits = request.query_params.get("digits") == "arab"
+        return Response(
+            {
+                "id": building.pk,
+                "postcode": building.postcode,
+                "lon": building.entrance.x,
+                "lat": building.entrance.y,
+                "synthetic": building.is_synthetic,
+                "lines_ar": address_format(
+                    building=building,
+                    language="ar",
+                    recipient=recipient,
+                    arabic_digits=arabic_digits,
+                ).lines,
+                "lines_en": address_format(
+                    building=building, language="en", recipient=recipient
+                ).lines,
+            }
+        )
+
+
+class IsAddressingOfficer(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return user_has_role(request.user, Role.ADDRESSING_OFFICER, Role.ADMINISTRATOR)
+
+
+class NumberingRequestSerializer(serializers.Serializer):
+    renumber = serializers.BooleanField(default=False)
+    apply = serializers.BooleanField(default=False, help_text="false: a preview only")
+
+
+class NumberChangeSerializer(serializers.Serializer):
+    building_id = serializers.IntegerField()
+    side = serializers.CharField()
+    position = serializers.FloatField()
+    old = serializers.CharField()
+    new = serializers.CharField()
+    changed = serializers.BooleanField()
+
+
+class StreetNumberingApi(APIView):
+    permission_classes = [IsAddressingOfficer]
+
+    @extend_schema(
+        summary="Preview or apply the numbering of a street's buildings",
+        request=NumberingRequestSerializer,
+        responses=NumberChangeSerializer(many=True),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        params = _valid(NumberingRequestSerializer, request.data)
+        street = Street.objects.filter(pk=pk).first()
+        if street is None:
+            raise NotFound(f"There is no street {pk}.", code="street_not_found")
+        run = building_numbering_apply if params["apply"] else building_numbering_preview
+        plan = run(street=street, renumber=params["renumber"])
+        return Response([{**asdict(c), "changed": c.changed} for c in plan])

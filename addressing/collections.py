@@ -1,0 +1,159 @@
+"""The address register as public collections (OGC API, vector tiles, exports): addresses
+(delivery points), streets, postal zones, neighbourhoods and places. Every feature says
+whether it is synthetic; retired buildings are never shown."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+
+from addressing.models import Area, Building, BuildingStatus, Place, PostalZone, Street
+from core.collections import Collection, CollectionProvider, Field, ModelCollection, User
+
+OSM_ATTRIBUTION = {
+    "text": "© OpenStreetMap contributors (ODbL)",
+    "href": "https://www.openstreetmap.org/copyright",
+}
+SYNTHETIC_NOTE = {
+    "en": "Synthetic demo data where synthetic is true (generated, not surveyed).",
+    "ar": "بيانات تجريبية مولدة حيث synthetic صحيحة (ليست مسحاً ميدانياً).",
+}
+
+
+def _text(name: str, en: str, ar: str) -> Field:
+    return Field(name=name, type="string", title={"en": en, "ar": ar})
+
+
+SYNTHETIC = Field(name="synthetic", type="boolean", title={"en": "Synthetic", "ar": "تجريبي"})
+NAMES = (_text("name_ar", "Name (Arabic)", "الاسم بالعربية"), _text("name_en", "Name", "الاسم"))
+
+
+class RegisterCollection(ModelCollection):
+    is_public = True
+
+    @property
+    def is_synthetic(self) -> bool:
+        return self.model.objects.filter(is_synthetic=True).exists()
+
+
+class AddressCollection(RegisterCollection):
+    id = "addresses"
+    title = {"en": "Addresses and postcodes", "ar": "العناوين والرموز البريدية"}
+    description = {
+        "en": "Every building's entrance with its number, street and postcode. "
+        + SYNTHETIC_NOTE["en"],
+        "ar": "مدخل كل مبنى مع رقمه وشارعه ورمزه البريدي. " + SYNTHETIC_NOTE["ar"],
+    }
+    model = Building
+    geometry_type = "Point"
+    geometry_field = "entrance"
+    field_list = (
+        _text("postcode", "Postcode", "الرمز البريدي"),
+        Field(name="number", type="integer", title={"en": "Building number", "ar": "رقم المبنى"}),
+        _text("number_suffix", "Number suffix", "لاحقة الرقم"),
+        _text("street_ar", "Street (Arabic)", "الشارع"),
+        _text("street_en", "Street", "الشارع بالإنجليزية"),
+        _text("street_code", "Street code", "رمز الشارع"),
+        _text("area_ar", "Area (Arabic)", "الحي"),
+        _text("area_en", "Area", "الحي بالإنجليزية"),
+        _text("town_ar", "Town (Arabic)", "المدينة"),
+        _text("town_en", "Town", "المدينة بالإنجليزية"),
+        SYNTHETIC,
+    )
+    columns = {
+        "postcode": "postcode",
+        "number": "number",
+        "number_suffix": "number_suffix",
+        "street_ar": "street__name_ar",
+        "street_en": "street__name_en",
+        "street_code": "street__code",
+        "area_ar": "area__name_ar",
+        "area_en": "area__name_en",
+        "town_ar": "street__municipality__name_ar",
+        "town_en": "street__municipality__name_en",
+        "synthetic": "is_synthetic",
+    }
+
+    def queryset(self, *, user: User) -> QuerySet:
+        return Building.objects.filter(status=BuildingStatus.ACTIVE)
+
+
+class StreetCollection(RegisterCollection):
+    id = "streets"
+    title = {"en": "Streets", "ar": "الشوارع"}
+    description = {"en": "The street register. " + SYNTHETIC_NOTE["en"], "ar": "سجل الشوارع"}
+    model = Street
+    geometry_type = "LineString"
+    field_list = (
+        _text("code", "Street code", "رمز الشارع"),
+        *NAMES,
+        _text("street_type", "Type", "النوع"),
+        _text("oneway", "One way", "اتجاه واحد"),
+        Field(name="max_speed_kmh", type="integer", title={"en": "Speed limit", "ar": "السرعة"}),
+        SYNTHETIC,
+    )
+    columns = {
+        "code": "code",
+        "name_ar": "name_ar",
+        "name_en": "name_en",
+        "street_type": "street_type",
+        "oneway": "oneway",
+        "max_speed_kmh": "max_speed_kmh",
+        "synthetic": "is_synthetic",
+    }
+
+
+class PostalZoneCollection(RegisterCollection):
+    id = "postal-zones"
+    title = {"en": "Postal zones", "ar": "المناطق البريدية"}
+    description = {
+        "en": "Postal zones: the first three digits of a postcode. " + SYNTHETIC_NOTE["en"],
+        "ar": "المناطق البريدية: أول ثلاث خانات من الرمز البريدي.",
+    }
+    model = PostalZone
+    geometry_type = "MultiPolygon"
+    field_list = (_text("code", "Zone", "المنطقة"), *NAMES, SYNTHETIC)
+    columns = {
+        "code": "code",
+        "name_ar": "name_ar",
+        "name_en": "name_en",
+        "synthetic": "is_synthetic",
+    }
+
+
+class AreaCollection(RegisterCollection):
+    id = "areas"
+    title = {"en": "Neighbourhoods", "ar": "الأحياء"}
+    description = {"en": "Named neighbourhoods. " + SYNTHETIC_NOTE["en"], "ar": "الأحياء"}
+    model = Area
+    geometry_type = "MultiPolygon"
+    field_list = (*NAMES, SYNTHETIC)
+    columns = {"name_ar": "name_ar", "name_en": "name_en", "synthetic": "is_synthetic"}
+
+
+class PlaceCollection(RegisterCollection):
+    id = "places"
+    title = {"en": "Places", "ar": "الأماكن"}
+    description = {"en": "Named places (OpenStreetMap).", "ar": "الأماكن (خريطة الشارع المفتوحة)"}
+    model = Place
+    geometry_type = "Point"
+    attribution = (OSM_ATTRIBUTION,)
+    field_list = (*NAMES, _text("kind", "Kind", "النوع"), SYNTHETIC)
+    columns = {
+        "name_ar": "name_ar",
+        "name_en": "name_en",
+        "kind": "kind",
+        "synthetic": "is_synthetic",
+    }
+
+
+class AddressingProvider(CollectionProvider):
+    def collections(self) -> Iterable[Collection]:
+        return [
+            AddressCollection(),
+            StreetCollection(),
+            PostalZoneCollection(),
+            AreaCollection(),
+            PlaceCollection(),
+        ]

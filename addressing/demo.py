@@ -1,0 +1,298 @@
+"""The demo city: a deterministic, synthetic street network, neighbourhoods, postal zones and
+numbered buildings with postcodes inside the real Ramallah and Al-Bireh boundaries.
+
+No open street network or building footprints of Ramallah are available offline, so the demo
+lays out a plausible one. The neighbourhood and main-street names are the cities' real ones
+(``data/reference/ramallah_names.md``); where they lie here is invented. Every generated row is
+marked ``is_synthetic`` and the API and the maps say so. Everything is written through the
+register's services, as an import would be.
+
+Work is done in UTM zone 36N (EPSG:32636, metres); the register stores EPSG:4326.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from django.contrib.gis.geos import GEOSGeometry
+from django.db import transaction
+from shapely import affinity
+from shapely.geometry import LineString as ShapelyLine
+from shapely.strtree import STRtree
+
+from addressing.models import Street
+from addressing.services import (
+    METRIC_SRID,
+    NewBuilding,
+    area_create,
+    building_numbering_apply,
+    buildings_add,
+    postal_zone_create,
+    postcodes_assign,
+    street_create,
+)
+from boundaries.models import Municipality
+from core.crs import transformer
+
+# Real neighbourhoods (their places here are invented), per municipality.
+AREAS = {
+    "ramallah": [
+        ("رام الله التحتا", "Ramallah al-Tahta"),
+        ("الماصيون", "Al-Masyoun"),
+        ("الطيرة", "Al-Tireh"),
+        ("الإرسال", "Al-Irsal"),
+        ("عين منجد", "Ein Munjed"),
+        ("عين مصباح", "Ein Misbah"),
+    ],
+    "al-bireh": [
+        ("أم الشرايط", "Umm al-Sharayet"),
+        ("البالوع", "Al-Balou'"),
+        ("سطح مرحبا", "Sateh Marhaba"),
+    ],
+}
+# Real main streets, given to the longest generated lines near the centre.
+MAIN_STREETS = {
+    "ramallah": [
+        ("شارع الإرسال", "Al-Irsal Street"),
+        ("شارع ركب", "Rukab Street"),
+        ("شارع يافا", "Jaffa Street"),
+        ("الشارع الرئيسي", "Main Street"),
+        ("شارع النهضة", "Al-Nahda Street"),
+        ("شارع الطيرة", "Al-Tireh Street"),
+        ("شارع الإذاعة", "Radio Street"),
+        ("شارع المستشفى", "Hospital Street"),
+    ],
+    "al-bireh": [("شارع القدس", "Al-Quds Street"), ("شارع نابلس", "Nablus Road")],
+}
+# Names of the kind Palestinian towns give their other streets: towns, trees and flowers, ideas.
+STREET_NAMES = [
+    ("حيفا", "Haifa"), ("عكا", "Akka"), ("الناصرة", "Al-Nasira"), ("صفد", "Safad"),
+    ("اللد", "Al-Lid"), ("الرملة", "Al-Ramla"), ("بيسان", "Beisan"), ("طبريا", "Tabariya"),
+    ("الخليل", "Al-Khalil"), ("جنين", "Jenin"), ("غزة", "Gaza"), ("بيت لحم", "Beit Lahm"),
+    ("أريحا", "Ariha"), ("طولكرم", "Tulkarem"), ("قلقيلية", "Qalqilya"),
+    ("بئر السبع", "Bir al-Sabe"),
+    ("الزيتون", "Al-Zaytoun"), ("الياسمين", "Al-Yasmin"), ("الزعتر", "Al-Zaatar"),
+    ("الليمون", "Al-Laymoun"), ("البرتقال", "Al-Burtuqal"), ("التين", "Al-Tin"),
+    ("الرمان", "Al-Rumman"), ("اللوز", "Al-Lawz"), ("السنديان", "Al-Sindyan"),
+    ("الصنوبر", "Al-Sanawbar"), ("النخيل", "Al-Nakhil"), ("الورود", "Al-Wurud"),
+    ("الزنبق", "Al-Zanbaq"), ("البلوط", "Al-Ballout"), ("السرو", "Al-Saru"), ("الكينا", "Al-Kina"),
+    ("الاستقلال", "Al-Istiqlal"), ("الحرية", "Al-Hurriya"), ("الكرامة", "Al-Karama"),
+    ("العودة", "Al-Awda"), ("السلام", "Al-Salam"), ("الأمل", "Al-Amal"), ("الوحدة", "Al-Wahda"),
+    ("الجبل", "Al-Jabal"), ("الوادي", "Al-Wadi"), ("العين", "Al-Ein"), ("البيادر", "Al-Bayader"),
+    ("الكروم", "Al-Kurum"), ("المدارس", "Al-Madares"), ("البلدية", "Al-Baladiya"),
+    ("السوق", "Al-Souq"), ("المكتبة", "Al-Maktaba"), ("الجامعة", "Al-Jamia"),
+    ("المنتزه", "Al-Muntazah"), ("الملعب", "Al-Malaab"), ("الربيع", "Al-Rabie"),
+    ("الفجر", "Al-Fajr"), ("القمر", "Al-Qamar"), ("النجمة", "Al-Najma"),
+    ("الشروق", "Al-Shurouq"), ("الغروب", "Al-Ghuroub"), ("الهلال", "Al-Hilal"),
+    ("الأقصى", "Al-Aqsa"), ("الكرمل", "Al-Karmel"),
+]  # fmt: skip
+STREET_TYPES = [("شارع", "Street", "street"), ("طريق", "Road", "road"), ("زقاق", "Lane", "lane")]
+# Synthetic postal zones: the governorate digit from the reference data (marked unverified
+# there), then sector and area. Ramallah has ten zones (the municipality says so).
+ZONES = {
+    "ramallah": [f"6{i:02d}" for i in range(10)],
+    "al-bireh": [f"6{i:02d}" for i in range(10, 16)],
+}
+CENTRES = {"ramallah": (35.2042, 31.9038), "al-bireh": (35.2150, 31.9090)}
+
+
+@dataclass(frozen=True)
+class DemoCityReport:
+    streets: int
+    buildings: int
+    zones: int
+    areas: int
+
+
+def _to_metric(geom: GEOSGeometry):
+    convert = transformer(4326, METRIC_SRID).transform
+    return shapely.transform(
+        shapely.from_wkb(bytes(geom.wkb)), lambda xy: np.column_stack(convert(xy[:, 0], xy[:, 1]))
+    )
+
+
+def _to_wgs84(shape) -> GEOSGeometry:
+    convert = transformer(METRIC_SRID, 4326).transform
+    back = shapely.transform(shape, lambda xy: np.column_stack(convert(xy[:, 0], xy[:, 1])))
+    return GEOSGeometry(memoryview(shapely.to_wkb(back)), srid=4326)
+
+
+def _cells(polygon, count: int, rng: random.Random):
+    """``count`` Voronoi cells of points spread inside ``polygon``, clipped to it, in the order
+    of the points' angles around the centre (deterministic for a seed)."""
+    minx, miny, maxx, maxy = polygon.bounds
+    seeds = []
+    while len(seeds) < count:
+        point = shapely.Point(rng.uniform(minx, maxx), rng.uniform(miny, maxy))
+        if polygon.contains(point) and all(point.distance(s) > 400 for s in seeds):
+            seeds.append(point)
+    centre = polygon.centroid
+    seeds.sort(key=lambda p: math.atan2(p.y - centre.y, p.x - centre.x))
+    regions = shapely.voronoi_polygons(shapely.MultiPoint(seeds), extend_to=polygon.envelope)
+    cells = []
+    for seed in seeds:
+        cell = next(g for g in regions.geoms if g.contains(seed))
+        clipped = cell.intersection(polygon)
+        cells.append(max(getattr(clipped, "geoms", [clipped]), key=lambda g: g.area))
+    return cells
+
+
+def _grid_lines(polygon, *, spacing: float, angle: float):
+    """Pieces (longer than 150 m) of two families of parallel lines across ``polygon``."""
+    centre = polygon.centroid
+    reach = max(polygon.bounds[2] - polygon.bounds[0], polygon.bounds[3] - polygon.bounds[1])
+    pieces = []
+    for turn in (angle, angle + 90):
+        offsets = np.arange(-reach, reach, spacing)
+        for offset in offsets:
+            line = ShapelyLine(
+                [(centre.x - reach, centre.y + offset), (centre.x + reach, centre.y + offset)]
+            )
+            line = affinity.rotate(line, turn, origin=centre)
+            cut = line.intersection(polygon.buffer(-15))
+            for part in getattr(cut, "geoms", [cut]):
+                if part.geom_type == "LineString" and part.length > 150:
+                    pieces.append(part)
+    return pieces
+
+
+def _street_names(municipality: str, count: int, rng: random.Random):
+    names = list(MAIN_STREETS.get(municipality, []))
+    stems = STREET_NAMES[:]
+    rng.shuffle(stems)
+    round_number = 0
+    while len(names) < count:
+        for stem_ar, stem_en in stems:
+            kind_ar, kind_en, _kind = STREET_TYPES[round_number % len(STREET_TYPES)]
+            suffix = f" {round_number // len(STREET_TYPES) + 2}" if round_number >= 3 else ""
+            names.append((f"{kind_ar} {stem_ar}{suffix}", f"{stem_en} {kind_en}{suffix}"))
+        round_number += 1
+    return names[:count]
+
+
+def _street_type(name_en: str) -> str:
+    for _ar, kind_en, kind in STREET_TYPES:
+        if f" {kind_en}" in name_en:
+            return kind
+    return "street"
+
+
+def _frontage(line, *, every: float, depth: float, rng: random.Random, density):
+    """Entrances and footprints along both sides of ``line`` (metres)."""
+    found = []
+    for side in (1, -1):
+        distance = rng.uniform(8, every)
+        while distance < line.length - 8:
+            here = line.interpolate(distance)
+            ahead = line.interpolate(min(distance + 1, line.length))
+            dx, dy = ahead.x - here.x, ahead.y - here.y
+            norm = math.hypot(dx, dy) or 1.0
+            nx, ny = -dy / norm * side, dx / norm * side  # side 1: left of the direction
+            if rng.random() < density(here):
+                offset = 8 + rng.uniform(0, 2)
+                entrance = shapely.Point(here.x + nx * offset, here.y + ny * offset)
+                ux, uy = dx / norm, dy / norm
+                corners = [
+                    (entrance.x - ux * 5, entrance.y - uy * 5),
+                    (entrance.x + ux * 5, entrance.y + uy * 5),
+                    (entrance.x + ux * 5 + nx * depth, entrance.y + uy * 5 + ny * depth),
+                    (entrance.x - ux * 5 + nx * depth, entrance.y - uy * 5 + ny * depth),
+                ]
+                found.append((entrance, shapely.Polygon(corners)))
+            distance += every * rng.uniform(0.8, 1.2)
+    return found
+
+
+@transaction.atomic
+def demo_city_generate(
+    *,
+    municipalities: tuple[str, ...] = ("ramallah", "al-bireh"),
+    spacing_m: float = 170.0,
+    building_every_m: float = 24.0,
+    seed: int = 2026,
+) -> DemoCityReport:
+    """Lay out the synthetic demo city in ``municipalities`` (slugs) unless it is there:
+    streets on a slightly turned grid every ``spacing_m`` metres, neighbourhoods and postal
+    zones as Voronoi cells, buildings every ``building_every_m`` metres on both sides of each
+    street (denser near the centre), numbered and given postcodes. Deterministic for a seed."""
+    report = DemoCityReport(0, 0, 0, 0)
+    for slug in municipalities:
+        municipality = Municipality.objects.select_related("governorate").get(slug=slug)
+        if Street.objects.filter(municipality=municipality, is_synthetic=True).exists():
+            continue
+        rng = random.Random(f"{seed}-{slug}")  # noqa: S311 - reproducible demo data
+        made = _generate(municipality, rng, spacing=spacing_m, every=building_every_m)
+        report = DemoCityReport(
+            *(a + b for a, b in zip(report.__dict__.values(), made, strict=True))
+        )
+    return report
+
+
+def _generate(municipality: Municipality, rng: random.Random, *, spacing: float, every: float):
+    slug = municipality.slug
+    polygon = _to_metric(municipality.geom)
+    polygon = max(getattr(polygon, "geoms", [polygon]), key=lambda g: g.area)
+    for (name_ar, name_en), cell in zip(
+        AREAS.get(slug, []), _cells(polygon, len(AREAS.get(slug, [])), rng), strict=True
+    ):
+        area_create(
+            municipality=municipality,
+            name_ar=name_ar,
+            name_en=name_en,
+            geom=_to_wgs84(cell),
+            is_synthetic=True,
+        )
+    zones = []
+    for code, cell in zip(ZONES[slug], _cells(polygon, len(ZONES[slug]), rng), strict=True):
+        zones.append(
+            postal_zone_create(
+                code=code,
+                governorate=municipality.governorate,
+                municipality=municipality,
+                name_ar=f"منطقة بريدية {code}",
+                name_en=f"Postal zone P{code}",
+                geom=_to_wgs84(cell),
+                is_synthetic=True,
+            )
+        )
+    lines = _grid_lines(polygon, spacing=spacing, angle=rng.uniform(10, 35))
+    lon, lat = CENTRES[slug]
+    cx, cy = transformer(4326, METRIC_SRID).transform(lon, lat)
+    # Longest lines near the centre first: they get the real main-street names.
+    lines.sort(key=lambda ln: ln.distance(shapely.Point(cx, cy)) - ln.length / 4)
+    tree = STRtree(lines)
+
+    def density(point) -> float:
+        return max(0.15, 0.95 - math.hypot(point.x - cx, point.y - cy) / 4000)
+
+    streets = []
+    buildings = 0
+    for index, (line, (name_ar, name_en)) in enumerate(
+        zip(lines, _street_names(slug, len(lines), rng), strict=True)
+    ):
+        street = street_create(
+            municipality=municipality,
+            code=f"{slug[:3].upper()}-{index + 1:04d}",
+            name_ar=name_ar,
+            name_en=name_en,
+            street_type=_street_type(name_en),
+            geom=_to_wgs84(line),
+            is_synthetic=True,
+        )
+        streets.append(street)
+        new = []
+        for entrance, footprint in _frontage(line, every=every, depth=12, rng=rng, density=density):
+            # Leave out a building that would stand on another street.
+            near = tree.query(footprint.buffer(4), predicate="intersects")
+            if any(lines[i] is not line for i in near) or not polygon.contains(footprint):
+                continue
+            new.append(NewBuilding(entrance=_to_wgs84(entrance), footprint=_to_wgs84(footprint)))
+        buildings += len(buildings_add(street=street, buildings=new, is_synthetic=True))
+        building_numbering_apply(street=street)
+    for zone in zones:
+        postcodes_assign(zone=zone)
+    return (len(streets), buildings, len(zones), len(AREAS.get(slug, [])))

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from addressing import api
+
+app_name = "addressing"
+
+urlpatterns = [
+    path("geocode/search", api.GeocodeSearchApi.as_view(), name="search"),
+    path("geocode/autocomplete", api.GeocodeAutocompleteApi.as_view(), name="autocomplete"),
+    path("geocode/reverse", api.GeocodeReverseApi.as_view(), name="reverse"),
+    path("postcodes/<str:code>", api.PostcodeApi.as_view(), name="postcode"),
+    path("addresses/<int:pk>", api.AddressApi.as_view(), name="address"),
+    path("streets/<int:pk>/numbering", api.StreetNumberingApi.as_view(), name="numbering"),
+]

@@ -1,0 +1,172 @@
+import pytest
+from django.contrib.gis.geos import Point
+
+from addressing.geocoders import geocoder, query_parse
+from addressing.models import Street
+from addressing.services import (
+    building_numbering_apply,
+    building_retire,
+    places_load_geojson,
+    postcodes_assign,
+)
+from core.errors import InvalidInput, NotFound
+from tests.conftest import DATA
+from tests.factories import buildings_beside, street_along
+
+
+@pytest.fixture
+def register(town, zone, irsal):
+    """Al-Irsal Street (1-9 odd, 2-8 even) and Jaffa Street (1-3), numbered, with postcodes."""
+    jaffa = street_along(
+        town=town,
+        code="RAM-0002",
+        name_ar="شارع يافا",
+        name_en="Jaffa Street",
+        start=(35.200, 31.900),
+        end=(35.205, 31.900),
+    )
+    buildings_beside(
+        street=irsal, fractions_left=(0.1, 0.3, 0.5, 0.7, 0.9), fractions_right=(0.2, 0.4, 0.6, 0.8)
+    )
+    buildings_beside(street=jaffa, fractions_left=(0.2, 0.6))
+    for street in (irsal, jaffa):
+        building_numbering_apply(street=street)
+    postcodes_assign(zone=zone)
+    places_load_geojson(path=DATA / "addressing" / "places.geojson")
+    return {"irsal": irsal, "jaffa": jaffa}
+
+
+def best(query: str):
+    result = geocoder().search(query=query)
+    assert result.candidates, result.notes
+    return result.candidates[0]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "5 Al-Irsal Street, Ramallah",
+        "Al-Irsal St 5",
+        "5 Ersal Street",  # transliteration
+        "5 Irsl Street",  # typo
+        "شارع الإرسال 5",
+        "شارع الارسال ٥ رام الله",  # no hamza, Arabic-Indic digit
+        "رقم 5 الإرسال",
+        "Irsal ٥ رام الله",  # mixed scripts
+    ],
+)
+def test_free_text_finds_the_building(register, query):
+    found = best(query)
+    assert found.kind == "address"
+    assert found.label_en.startswith("5 Al-Irsal Street")
+    assert found.confidence >= 0.8
+
+
+def test_the_candidate_says_what_matched_and_carries_the_postcode(register):
+    found = best("Al-Irsal Street 7")
+    assert found.matched == {"street": "irsal", "number": "7"}
+    assert found.postcode.startswith("P600")
+    assert "، مبنى 7" in found.label_ar
+
+
+def test_a_missing_number_gives_the_nearest_with_lower_confidence(register):
+    found = best("Al-Irsal Street 11")
+    assert found.matched["number"] == "9"
+    assert found.matched["number_asked"] == "11"
+    assert found.confidence < 0.8
+
+
+def test_places_are_found_by_arabic_or_english_name(register):
+    assert best("مستشفى الرعايه").label_en == "Care Hospital"
+    assert best("care hospitl").label_ar == "مستشفى الرعاية"
+
+
+def test_an_edit_is_found_by_the_next_query(register):
+    Street.objects.filter(pk=register["jaffa"].pk).update(
+        name_en="Yafa Road", name_ar="طريق يافا الجديد"
+    )
+    assert best("3 Yafa Road").label_en.startswith("3 Yafa Road")
+
+
+def test_a_retired_building_is_no_longer_found(register):
+    building = register["jaffa"].buildings.get(number=3)
+    building_retire(building=building)
+    found = best("3 Jaffa Street")
+    assert found.id != building.pk
+
+
+def test_a_full_postcode_gives_the_entrance(register):
+    building = register["irsal"].buildings.get(number=4)
+    found = geocoder().postcode(code=building.postcode.lower())
+    assert (found.kind, found.id) == ("address", building.pk)
+    assert (found.lon, found.lat) == pytest.approx(building.entrance.coords)
+
+
+def test_a_zone_gives_its_polygon(register):
+    found = geocoder().postcode(code="P600")
+    assert found.kind == "zone"
+    assert found.geometry["type"] == "MultiPolygon"
+
+
+def test_an_unknown_or_retired_postcode_says_why(register):
+    with pytest.raises(NotFound, match="No building has the postcode P6009999"):
+        geocoder().postcode(code="P6009999")
+    building = register["jaffa"].buildings.get(number=1)
+    building_retire(building=building)
+    with pytest.raises(NotFound, match="retired"):
+        geocoder().postcode(code=building.postcode)
+
+
+def test_reverse_finds_the_nearest_entrance_within_the_radius(register):
+    building = register["irsal"].buildings.get(number=5)
+    x, y = building.entrance.coords
+    found = geocoder().reverse(point=Point(x + 0.00005, y, srid=4326), radius_m=50)
+    assert found.id == building.pk
+    assert 4 < found.matched["distance_m"] < 6
+
+
+def test_reverse_far_from_any_address_is_not_found(register):
+    with pytest.raises(NotFound, match="No address within 100 m"):
+        geocoder().reverse(point=Point(35.30, 31.95, srid=4326))
+
+
+def test_autocomplete_suggests_streets_places_and_postcodes(register):
+    kinds = {(c.kind, c.label_en) for c in geocoder().autocomplete(query="irsa")}
+    assert ("street", "Al-Irsal Street, Ramallah") in kinds
+    suggested = geocoder().autocomplete(query="P600", limit=6)
+    assert suggested[0].kind == "zone"
+    codes = [c.postcode for c in suggested[1:]]
+    assert codes == sorted(codes)
+    assert len(codes) == 5
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("", "The query is empty"),
+        ("   ", "The query is empty"),
+        ("x" * 201, "longest accepted is 200"),
+    ],
+)
+def test_empty_and_absurd_queries_are_refused(query, message):
+    with pytest.raises(InvalidInput, match=message):
+        query_parse(query=query)
+
+
+def test_a_malformed_postcode_is_ignored_and_said(register):
+    result = geocoder().search(query="Jaffa Street 3 P12")
+    assert result.candidates[0].label_en.startswith("3 Jaffa Street")
+    assert any("not a full postcode" in note for note in result.notes)
+
+
+def test_a_number_alone_is_not_an_address(register):
+    result = geocoder().search(query="12")
+    assert result.candidates == []
+    assert "add the street" in result.notes[0]
+
+
+def test_places_loader_skips_unnamed_and_refuses_broken_files(db):
+    assert places_load_geojson(path=DATA / "addressing" / "places.geojson") == 2
+    assert places_load_geojson(path=DATA / "addressing" / "places.geojson") == 2  # updated
+    with pytest.raises(InvalidInput, match="is not a GeoJSON feature collection"):
+        places_load_geojson(path=DATA / "addressing" / "places_truncated.geojson")
