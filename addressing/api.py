@@ -7,11 +7,14 @@ street is for addressing officers.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import asdict
 
 from django.contrib.gis.geos import Point
+from django.http import FileResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,8 +24,15 @@ from addressing.geocoders import MAX_QUERY_LENGTH, geocoder
 from addressing.models import Building, BuildingStatus, Street
 from addressing.selectors import address_format
 from addressing.services import building_numbering_apply, building_numbering_preview
+from addressing.tasks import batch_result_path, geocode_batch_job
 from core.errors import InvalidInput, NotFound
 from core.roles import Role, user_has_role
+from core.uploads import upload_check_size, upload_store
+from jobs.api import JobSerializer, job_accepted_response
+from jobs.selectors import job_get
+from jobs.services import job_enqueue
+
+BATCH_MAX_BYTES = 20 * 1024**2
 
 CANDIDATE_KINDS = ("address", "street", "place", "area", "zone", "town")
 
@@ -218,3 +228,53 @@ class StreetNumberingApi(APIView):
         run = building_numbering_apply if params["apply"] else building_numbering_preview
         plan = run(street=street, renumber=params["renumber"])
         return Response([{**asdict(c), "changed": c.changed} for c in plan])
+
+
+class MayGeocodeInBatches(BasePermission):
+    """Dispatchers, couriers, addressing officers and administrators (a token will do)."""
+
+    def has_permission(self, request, view) -> bool:
+        return user_has_role(
+            request.user, Role.DISPATCHER, Role.COURIER, Role.ADDRESSING_OFFICER, Role.ADMINISTRATOR
+        )
+
+
+class BatchSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV, UTF-8 (Windows-1256 is read too), a header row")
+    column = serializers.CharField(required=False, help_text="the column with the addresses")
+
+
+class GeocodeBatchApi(APIView):
+    permission_classes = [MayGeocodeInBatches]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        summary="Geocode a CSV of addresses in the background",
+        request=BatchSerializer,
+        responses={202: JobSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        upload_check_size(request, limit_bytes=BATCH_MAX_BYTES)
+        data = _valid(BatchSerializer, request.data)
+        if data["file"].size == 0:
+            raise InvalidInput("The uploaded file is empty.", code="empty_file")
+        params = {"upload": upload_store(data["file"]), "column": data.get("column")}
+        job = job_enqueue(task=geocode_batch_job, params=params, user=request.user)
+        return job_accepted_response(job=job, request=request)
+
+
+class GeocodeBatchResultApi(APIView):
+    permission_classes = [MayGeocodeInBatches]
+
+    @extend_schema(summary="The geocoded CSV of a finished batch job", responses={200: bytes})
+    def get(self, request: Request, job_id: uuid.UUID) -> FileResponse:
+        job = job_get(user=request.user, job_id=str(job_id))
+        path = batch_result_path(job_id=str(job.pk))
+        if job.kind != geocode_batch_job.name or not path.exists():
+            raise NotFound("This job has no geocoded file (yet).", code="result_not_ready")
+        return FileResponse(
+            path.open("rb"),
+            as_attachment=True,
+            filename=f"geocoded-{job.pk}.csv",
+            content_type="text/csv; charset=utf-8",
+        )

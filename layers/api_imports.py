@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import uuid
-from pathlib import Path
 
-from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -14,7 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import InvalidInput, PayloadTooLarge
+from core.errors import InvalidInput
+from core.uploads import upload_check_size, upload_store
 from jobs.api import JobSerializer, job_accepted_response
 from jobs.services import job_enqueue
 from layers.api import MayManageLayers
@@ -55,31 +53,6 @@ class ImportSerializer(serializers.Serializer):
                 raise serializers.ValidationError({"mapping": "an object of column: field"})
             data["mapping"] = mapping
         return data
-
-
-def upload_store(upload) -> str:
-    """Save an upload under MEDIA_ROOT/uploads/<random>/ and return its relative path. Only
-    the file name's last part is kept, with unsafe characters replaced."""
-    name = Path(upload.name).name
-    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in name).lstrip(".") or "upload"
-    relative = Path("uploads") / uuid.uuid4().hex / safe
-    target = Path(settings.MEDIA_ROOT) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("wb") as fh:
-        for chunk in upload.chunks():
-            fh.write(chunk)
-    return str(relative)
-
-
-def upload_check_size(request: Request) -> None:
-    """413 before anything is parsed or stored when the upload is over the limit."""
-    upload = request.FILES.get("file")
-    if upload is not None and upload.size > settings.LAYER_UPLOAD_MAX_BYTES:
-        limit = settings.LAYER_UPLOAD_MAX_BYTES // 1024**2
-        raise PayloadTooLarge(
-            f"The file is {upload.size / 1024**2:.1f} MB; uploads are limited to {limit} MB.",
-            code="file_too_large",
-        )
 
 
 class LayerImportApi(APIView):

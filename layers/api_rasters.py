@@ -17,10 +17,10 @@ from core.collections import registry
 from core.errors import InvalidInput
 from core.geometry import geometry_from_geojson
 from core.tiles import MAX_ZOOM
+from core.uploads import upload_check_size, upload_store
 from jobs.api import JobSerializer, job_accepted_response
 from jobs.services import job_enqueue
 from layers.api import MayManageLayers
-from layers.api_imports import upload_check_size, upload_store
 from layers.models import Raster, RasterKind, Visibility
 from layers.rasters import raster_get, raster_list, raster_tile_png, raster_zonal_statistics
 from layers.tasks import raster_create_job
