@@ -34,6 +34,7 @@ from addressing.services import (
     postal_zone_create,
     postcodes_assign,
     street_create,
+    to_metric,
 )
 from boundaries.models import Municipality
 from core.crs import transformer
@@ -106,13 +107,6 @@ class DemoCityReport:
     buildings: int
     zones: int
     areas: int
-
-
-def _to_metric(geom: GEOSGeometry):
-    convert = transformer(4326, METRIC_SRID).transform
-    return shapely.transform(
-        shapely.from_wkb(bytes(geom.wkb)), lambda xy: np.column_stack(convert(xy[:, 0], xy[:, 1]))
-    )
 
 
 def _to_wgs84(shape) -> GEOSGeometry:
@@ -234,7 +228,7 @@ def demo_city_generate(
 
 def _generate(municipality: Municipality, rng: random.Random, *, spacing: float, every: float):
     slug = municipality.slug
-    polygon = _to_metric(municipality.geom)
+    polygon = to_metric(municipality.geom)
     polygon = max(getattr(polygon, "geoms", [polygon]), key=lambda g: g.area)
     for (name_ar, name_en), cell in zip(
         AREAS.get(slug, []), _cells(polygon, len(AREAS.get(slug, [])), rng), strict=True

@@ -50,7 +50,7 @@ def _line(geom: GEOSGeometry) -> LineString:
     if geom.srid not in (None, 4326):
         raise InvalidInput(f"Street geometries are in EPSG:4326, not EPSG:{geom.srid}.")
     geom.srid = 4326
-    if not geom.valid or geom.num_points < 2 or _metric(geom).length < 1:
+    if not geom.valid or geom.num_points < 2 or to_metric(geom).length < 1:
         raise InvalidInput("A street line needs two distinct points at least 1 m apart.")
     return geom
 
@@ -162,7 +162,7 @@ def _multipolygon(geom: GEOSGeometry) -> MultiPolygon:
 # -- buildings -------------------------------------------------------------------------------
 
 
-def _metric(geom: GEOSGeometry):
+def to_metric(geom: GEOSGeometry):
     """The geometry as a shapely object in UTM 36N metres."""
     convert = transformer(4326, METRIC_SRID).transform
     return shapely.transform(
@@ -175,7 +175,7 @@ def street_sides(*, street: Street, points: Sequence[Point]) -> list[tuple[str, 
     how far along the street it meets it (0 at the start, 1 at the end)."""
     if not points:
         return []
-    line = _metric(street.geom)
+    line = to_metric(street.geom)
     where = _metric_points(points)
     positions = np.clip(shapely.line_locate_point(line, where, normalized=True), 0.0, 1.0)
     # The side is the sign of the cross product of the street's direction where the point

@@ -119,3 +119,25 @@ def buildings_beside(*, street, fractions_left=(), fractions_right=()):
         for f in fractions
     ]
     return buildings_add(street=street, buildings=new)
+
+
+HELSINKI_BOX = (24.93, 60.16, 24.96, 60.18)  # the extract in data/osm, with a margin
+
+
+def foreign_town_create(*, slug: str = "helsinki", box=HELSINKI_BOX):
+    """A municipality outside Palestine (for the real OpenStreetMap test extract), in a
+    region and governorate marked as test data, without a postcode digit."""
+    from django.contrib.gis.geos import MultiPolygon, Polygon
+
+    from boundaries.models import Governorate, Municipality, Region
+
+    square = MultiPolygon(Polygon.from_bbox(box), srid=4326)
+    region, _ = Region.objects.get_or_create(
+        pcode="XX", defaults={"name_en": "Outside Palestine (test data)", "geom": square}
+    )
+    governorate, _ = Governorate.objects.get_or_create(
+        pcode="XX01", defaults={"name_en": "Test extract", "region": region, "geom": square}
+    )
+    return Municipality.objects.create(
+        slug=slug, name_en=slug.title(), name_ar=slug.title(), governorate=governorate, geom=square
+    )

@@ -14,6 +14,7 @@ import osmium
 import shapely
 
 from core.errors import InvalidInput
+from core.osm import osm_way_runs
 from layers.importers.base import Importer, ReadOptions, SourceField, SourceLayer
 
 STREET_TAGS = ("name", "name:ar", "name:en", "highway", "oneway", "maxspeed", "lanes", "surface")
@@ -61,21 +62,6 @@ class _Collector:
         )
 
 
-def _runs(nodes) -> list[list[tuple[float, float]]]:
-    """Consecutive runs of nodes whose location the file holds."""
-    runs, current = [], []
-    for node in nodes:
-        if node.location.valid():
-            current.append((node.location.lon, node.location.lat))
-        else:
-            if current:
-                runs.append(current)
-            current = []
-    if current:
-        runs.append(current)
-    return runs
-
-
 class OSMImporter(Importer):
     name = "osm"
     extensions = (".osm.pbf", ".pbf")
@@ -98,7 +84,7 @@ class OSMImporter(Importer):
                 if not obj.is_way():
                     continue
                 if "highway" in obj.tags:
-                    runs = [r for r in _runs(obj.nodes) if len(r) >= 2]
+                    runs = [r for r in osm_way_runs(obj.nodes) if len(r) >= 2]
                     complete = len(runs) == 1 and len(runs[0]) == len(obj.nodes)
                     if not runs:
                         dropped_streets += 1
@@ -109,7 +95,7 @@ class OSMImporter(Importer):
                     line = shapely.MultiLineString(runs)
                     streets.add(line, f"way/{obj.id}", obj.tags)
                 elif "building" in obj.tags and obj.is_closed():
-                    runs = _runs(obj.nodes)
+                    runs = osm_way_runs(obj.nodes)
                     if len(runs) != 1 or len(runs[0]) != len(obj.nodes) or len(runs[0]) < 4:
                         dropped_buildings += 1
                         continue
