@@ -119,10 +119,13 @@ def _cells(polygon, count: int, rng: random.Random):
     """``count`` Voronoi cells of points spread inside ``polygon``, clipped to it, in the order
     of the points' angles around the centre (deterministic for a seed)."""
     minx, miny, maxx, maxy = polygon.bounds
+    # Seeds no closer than a third of the spacing of a square grid of ``count`` cells, so
+    # cells are of comparable size and the sampling always ends.
+    gap = math.sqrt(polygon.area / count) / 3
     seeds = []
     while len(seeds) < count:
         point = shapely.Point(rng.uniform(minx, maxx), rng.uniform(miny, maxy))
-        if polygon.contains(point) and all(point.distance(s) > 400 for s in seeds):
+        if polygon.contains(point) and all(point.distance(s) > gap for s in seeds):
             seeds.append(point)
     centre = polygon.centroid
     seeds.sort(key=lambda p: math.atan2(p.y - centre.y, p.x - centre.x))
@@ -154,18 +157,34 @@ def _grid_lines(polygon, *, spacing: float, angle: float):
     return pieces
 
 
+# Where a town has more streets than names, later ones are "the second", "the third", ...
+# of a name (words, not digits: a digit in a street's name reads like a house number).
+ORDINALS = [
+    ("الثاني", "Second"), ("الثالث", "Third"), ("الرابع", "Fourth"), ("الخامس", "Fifth"),
+    ("السادس", "Sixth"), ("السابع", "Seventh"), ("الثامن", "Eighth"), ("التاسع", "Ninth"),
+    ("العاشر", "Tenth"), ("الحادي عشر", "Eleventh"), ("الثاني عشر", "Twelfth"),
+]  # fmt: skip
+
+
 def _street_names(municipality: str, count: int, rng: random.Random):
+    """Distinct names for ``count`` streets: the real main streets, then each name once
+    with a kind (street, road, lane) of its own, then its ordinals."""
     names = list(MAIN_STREETS.get(municipality, []))
     stems = STREET_NAMES[:]
     rng.shuffle(stems)
-    round_number = 0
-    while len(names) < count:
-        for stem_ar, stem_en in stems:
-            kind_ar, kind_en, _kind = STREET_TYPES[round_number % len(STREET_TYPES)]
-            suffix = f" {round_number // len(STREET_TYPES) + 2}" if round_number >= 3 else ""
-            names.append((f"{kind_ar} {stem_ar}{suffix}", f"{stem_en} {kind_en}{suffix}"))
-        round_number += 1
-    return names[:count]
+    kinds = {stem: rng.choice(STREET_TYPES) for stem in stems}
+    for ordinal in [None, *ORDINALS]:
+        for stem in stems:
+            if len(names) >= count:
+                return names
+            kind_ar, kind_en, _kind = kinds[stem]
+            if ordinal is None:
+                names.append((f"{kind_ar} {stem[0]}", f"{stem[1]} {kind_en}"))
+            else:
+                names.append(
+                    (f"{kind_ar} {stem[0]} {ordinal[0]}", f"{stem[1]} {ordinal[1]} {kind_en}")
+                )
+    raise ValueError(f"{count} streets need more names than the demo has")
 
 
 def _street_type(name_en: str) -> str:
@@ -208,25 +227,31 @@ def demo_city_generate(
     spacing_m: float = 170.0,
     building_every_m: float = 24.0,
     seed: int = 2026,
+    zones: dict[str, list[str]] | None = None,
 ) -> DemoCityReport:
     """Lay out the synthetic demo city in ``municipalities`` (slugs) unless it is there:
     streets on a slightly turned grid every ``spacing_m`` metres, neighbourhoods and postal
     zones as Voronoi cells, buildings every ``building_every_m`` metres on both sides of each
-    street (denser near the centre), numbered and given postcodes. Deterministic for a seed."""
+    street (denser near the centre), numbered and given postcodes. ``zones`` replaces the
+    postal zone codes of a municipality (a denser city needs more than 9,999 delivery points
+    per zone). Deterministic for a seed."""
     report = DemoCityReport(0, 0, 0, 0)
     for slug in municipalities:
         municipality = Municipality.objects.select_related("governorate").get(slug=slug)
         if Street.objects.filter(municipality=municipality, is_synthetic=True).exists():
             continue
         rng = random.Random(f"{seed}-{slug}")  # noqa: S311 - reproducible demo data
-        made = _generate(municipality, rng, spacing=spacing_m, every=building_every_m)
+        codes = (zones or {}).get(slug, ZONES[slug])
+        made = _generate(municipality, rng, spacing=spacing_m, every=building_every_m, codes=codes)
         report = DemoCityReport(
             *(a + b for a, b in zip(report.__dict__.values(), made, strict=True))
         )
     return report
 
 
-def _generate(municipality: Municipality, rng: random.Random, *, spacing: float, every: float):
+def _generate(
+    municipality: Municipality, rng: random.Random, *, spacing: float, every: float, codes
+):
     slug = municipality.slug
     polygon = to_metric(municipality.geom)
     polygon = max(getattr(polygon, "geoms", [polygon]), key=lambda g: g.area)
@@ -241,7 +266,7 @@ def _generate(municipality: Municipality, rng: random.Random, *, spacing: float,
             is_synthetic=True,
         )
     zones = []
-    for code, cell in zip(ZONES[slug], _cells(polygon, len(ZONES[slug]), rng), strict=True):
+    for code, cell in zip(codes, _cells(polygon, len(codes), rng), strict=True):
         zones.append(
             postal_zone_create(
                 code=code,

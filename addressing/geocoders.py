@@ -12,7 +12,7 @@ import abc
 import contextlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
@@ -32,6 +32,23 @@ _NUMBER = re.compile(
     r"([0-9]{1,4})([A-Za-z]|[ا-ي])?(?=\s|$|,|،)",
     re.IGNORECASE,
 )
+
+
+# Words that say what kind of street is meant; the folded names leave them out, so they only
+# decide between streets of the same name ("Al-Karama Street" and "Al-Karama Road").
+STREET_TYPE_WORDS = {
+    **dict.fromkeys(("street", "st", "str", "شارع", "ش"), "street"),
+    **dict.fromkeys(("road", "rd", "طريق"), "road"),
+    **dict.fromkeys(("lane", "ln", "زقاق"), "lane"),
+    **dict.fromkeys(("square", "sq", "circle", "roundabout", "دوار", "ميدان"), "square"),
+    **dict.fromkeys(("stairs", "steps", "درج"), "stairs"),
+}
+
+
+def street_types_named(text: str) -> set[str]:
+    """The kinds of street the words of ``text`` name (street, road, lane, ...)."""
+    words = re.sub(r"[^\w\s]", " ", text.casefold()).split()
+    return {STREET_TYPE_WORDS[w] for w in words if w in STREET_TYPE_WORDS}
 
 
 @dataclass(frozen=True)
@@ -66,6 +83,9 @@ class ParsedQuery:
     suffix: str
     postcode: Postcode | None
     notes: list[str]
+    # Other readings when the query holds several numbers (a street may have one in its
+    # name: "Street 3"): the same query with another of the numbers as the house number.
+    others: tuple[ParsedQuery, ...] = ()
 
 
 def query_parse(*, query: str) -> ParsedQuery:
@@ -89,8 +109,14 @@ def query_parse(*, query: str) -> ParsedQuery:
             "A P followed by digits is not a full postcode (P and 7 digits) and was ignored"
         )
         text = re.sub(r"(?<![0-9A-Za-z])[Pp][ -]?[0-9]+", " ", text)
+    readings = [
+        _reading(text, match, postcode, notes) for match in list(_NUMBER.finditer(text))[:3]
+    ] or [_reading(text, None, postcode, notes)]
+    return replace(readings[0], others=tuple(readings[1:]))
+
+
+def _reading(text: str, match, postcode: Postcode | None, notes: list[str]) -> ParsedQuery:
     number, suffix = None, ""
-    match = _NUMBER.search(text)
     if match:
         number, suffix = int(match.group(1)), (match.group(2) or "").upper()
         text = text[: match.start()] + " " + text[match.end() :]
@@ -132,7 +158,8 @@ class PostgresGeocoder(Geocoder):
             except NotFound as exc:
                 notes.append(exc.message)
         if parsed.text:
-            found += self._by_name(parsed, notes=notes)
+            for reading in (parsed, *parsed.others):
+                found += self._by_name(reading, limit=limit)
         elif parsed.number is not None and parsed.postcode is None:
             notes.append(f"A number alone ({parsed.number}) is not an address: add the street.")
         if not found:
@@ -140,12 +167,12 @@ class PostgresGeocoder(Geocoder):
         found.sort(key=lambda c: -c.confidence)
         return SearchResult(query=query, candidates=_unique(found)[:limit], notes=notes)
 
-    def _by_name(self, parsed: ParsedQuery, *, notes: list[str]) -> list[Candidate]:
+    def _by_name(self, parsed: ParsedQuery, *, limit: int) -> list[Candidate]:
         words = sql.text_normalize(text=parsed.text).split()
         if not words:
             return []
         phrases = _phrases(words)
-        matches = sql.name_matches(phrases=phrases)
+        matches = sql.name_matches(phrases=phrases, words=sorted(set(words)))
         towns = [m for m in matches if m.kind == "town" and m.score >= 0.5]
         areas = [m for m in matches if m.kind == "area" and m.score >= 0.5]
         town = towns[0] if towns else None
@@ -165,8 +192,16 @@ class PostgresGeocoder(Geocoder):
             share = len(covered & set(words)) / len(set(words))
             return round(min(1.0, score) * (0.6 + 0.4 * share), 3)
 
+        named_types = street_types_named(parsed.text)
+
+        def typed(match: sql.NameMatch) -> float:
+            """The street's score, nudged by the kind of street the query names, if any."""
+            if not named_types or match.street_type is None:
+                return match.score
+            return match.score + 0.04 if match.street_type in named_types else match.score * 0.9
+
         found: list[Candidate] = []
-        streets = [m for m in matches if m.kind == "street"][:8]
+        streets = sorted((m for m in matches if m.kind == "street"), key=lambda m: -typed(m))[:8]
         if parsed.number is not None and streets:
             rows = sql.buildings_on_streets(
                 streets=[m.id for m in streets],
@@ -178,7 +213,7 @@ class PostgresGeocoder(Geocoder):
             for row in rows:
                 match = by_street[row.street_id]
                 exact = row.number == parsed.number
-                score = match.score * (1.0 if exact else 0.7)
+                score = typed(match) * (1.0 if exact else 0.7)
                 if exact and row.suffix != parsed.suffix:
                     score *= 0.9
                 in_area = area if area is not None and row.area_id == area.id else None
@@ -187,24 +222,19 @@ class PostgresGeocoder(Geocoder):
                 if not exact:
                     matched["number_asked"] = f"{parsed.number}{parsed.suffix}"
                 found.append(_address_candidate(row, confidence, matched))
-        for match in streets if parsed.number is None else []:
-            found.append(
-                _feature_candidate(
-                    "street",
-                    match.id,
-                    judged(match.score, match.municipality_id, match, town),
-                    {"street": match.phrase},
-                )
-            )
-        for match in (m for m in matches if m.kind == "place"):
-            found.append(
-                _feature_candidate(
-                    "place",
-                    match.id,
-                    judged(match.score, match.municipality_id, match, town),
-                    {"place": match.phrase},
-                )
-            )
+        # Streets (when no number was given) and places: scored first, and only the best
+        # few are read in full.
+        named = [
+            ("street", m, judged(typed(m), m.municipality_id, m, town))
+            for m in (streets if parsed.number is None else [])
+        ] + [
+            ("place", m, judged(m.score, m.municipality_id, m, town))
+            for m in matches
+            if m.kind == "place"
+        ]
+        named.sort(key=lambda item: -item[2])
+        for kind, match, confidence in named[:limit]:
+            found.append(_feature_candidate(kind, match.id, confidence, {kind: match.phrase}))
         if not found:
             for match in areas or towns:
                 found.append(

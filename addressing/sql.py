@@ -44,40 +44,63 @@ def buildings_update(*, columns: Sequence[str], rows: Sequence[tuple]) -> int:
 
 
 # -- geocoding -------------------------------------------------------------------------------
-# Name matching: trigram similarity (pg_trgm, threshold below) between the register's folded
-# names and every phrase of one to four consecutive words of the folded query. The skeleton
-# columns catch transliteration variants of Latin names (Irsal, Ersal).
-SIMILARITY = "SET LOCAL pg_trgm.similarity_threshold = 0.3"
-MAX_PHRASE_WORDS = 4
-
-# One arm per kind of named feature: (kind, table, the municipality column).
-_NAMED = (
-    ("street", "addressing_street", "municipality_id"),
-    ("area", "addressing_area", "municipality_id"),
-    ("place", "addressing_place", "municipality_id"),
-    # Towns are the municipalities that have streets, folded on the fly (a few rows).
-    (
-        "town",
-        """(SELECT id, id AS municipality_id, addressing_normalize(name_ar) AS search_ar,
-                   addressing_normalize(name_en) AS search_en,
-                   addressing_skeleton(name_en) AS skeleton_en
-              FROM boundaries_municipality mu
-             WHERE EXISTS (SELECT 1 FROM addressing_street st WHERE st.municipality_id = mu.id))""",
-        "municipality_id",
-    ),
+# Name matching, in two steps in one statement: the trigram indexes find the names that hold
+# one of the query's words (word similarity, typos allowed), then each of those few names is
+# compared with every phrase of one to four consecutive query words (similarity). The
+# skeleton columns catch transliteration variants of Latin names (Irsal, Ersal).
+MATCH_SETTINGS = (
+    "SET LOCAL pg_trgm.similarity_threshold = 0.3; "
+    "SET LOCAL pg_trgm.word_similarity_threshold = 0.5; "
+    # The register's tables are small enough that the planner would rather compare every
+    # name with every word; the indexes answer in a fraction of that time.
+    "SET LOCAL enable_seqscan = off"
 )
-_ARM = """SELECT '{kind}', n.id, p.phrase, greatest(similarity(n.search_ar, p.phrase),
-       similarity(n.search_en, p.phrase), 0.95 * similarity(n.skeleton_en, p.skel)),
-       n.{municipality}
-  FROM p JOIN {source} n
-    ON n.search_ar %% p.phrase OR n.search_en %% p.phrase OR n.skeleton_en %% p.skel"""
-# Built from the constants above only; the phrases are a parameter.
+MAX_PHRASE_WORDS = 4
+MIN_SCORE = 0.3
+
+# One arm per kind of named feature: (kind, table, the municipality column, street type).
+_INDEXED = (
+    ("street", "addressing_street", "n.municipality_id", "n.street_type"),
+    ("area", "addressing_area", "n.municipality_id", "NULL"),
+    ("place", "addressing_place", "n.municipality_id", "NULL"),
+)
+_SCORE = """greatest(similarity(n.search_ar, p.phrase), similarity(n.search_en, p.phrase),
+                0.95 * similarity(n.skeleton_en, p.skel))"""
+_ARM = """SELECT '{kind}', n.id, p.phrase, {score}, {municipality}, {detail}
+  FROM (SELECT DISTINCT x.id FROM w CROSS JOIN LATERAL (
+            SELECT id FROM {table} WHERE search_ar %%> w.word
+            UNION ALL SELECT id FROM {table} WHERE search_en %%> w.word
+            UNION ALL SELECT id FROM {table} WHERE skeleton_en %%> w.skel) x) c
+  JOIN {table} n ON n.id = c.id CROSS JOIN p
+ WHERE {score} >= {minimum}"""
+# Towns are the municipalities that have streets, folded on the fly (a few rows).
+_TOWNS = """SELECT 'town', n.id, p.phrase, {score}, n.id, NULL
+  FROM (SELECT id, addressing_normalize(name_ar) AS search_ar,
+               addressing_normalize(name_en) AS search_en,
+               addressing_skeleton(name_en) AS skeleton_en
+          FROM boundaries_municipality mu
+         WHERE EXISTS (SELECT 1 FROM addressing_street st WHERE st.municipality_id = mu.id)
+       ) n CROSS JOIN p
+ WHERE {score} >= {minimum}"""
+# Built from the constants above only; words and phrases are parameters.
 NAME_MATCHES = (
     "WITH p AS (SELECT phrase, addressing_skeleton(phrase) AS skel "
-    "FROM unnest(%(phrases)s::text[]) AS phrase)\n"
+    "FROM unnest(%(phrases)s::text[]) AS phrase), "
+    "w AS (SELECT word, addressing_skeleton(word) AS skel "
+    "FROM unnest(%(words)s::text[]) AS word)\n"
     + "\nUNION ALL\n".join(
-        _ARM.format(kind=kind, source=source, municipality=municipality)
-        for kind, source, municipality in _NAMED
+        [
+            _ARM.format(
+                kind=kind,
+                table=table,
+                municipality=municipality,
+                detail=detail,
+                score=_SCORE,
+                minimum=MIN_SCORE,
+            )
+            for kind, table, municipality, detail in _INDEXED
+        ]
+        + [_TOWNS.format(score=_SCORE, minimum=MIN_SCORE)]
     )
 )
 
@@ -114,6 +137,7 @@ class NameMatch:
     phrase: str
     score: float
     municipality_id: int | None
+    street_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -143,15 +167,36 @@ def text_normalize(*, text: str) -> str:
         return cursor.fetchone()[0] or ""
 
 
-def name_matches(*, phrases: Sequence[str]) -> list[NameMatch]:
-    """Streets, areas, places and towns whose names are similar to one of ``phrases``
-    (already folded), each with the phrase it matched best."""
+# Planning the statement costs as much as running it: each database connection prepares it
+# once (PREPARE) and then only executes it.
+_PREPARED = "addressing_name_matches"
+_PREPARE = f"PREPARE {_PREPARED}(text[], text[]) AS " + NAME_MATCHES.replace(
+    "%(phrases)s", "$1"
+).replace("%(words)s", "$2").replace("%%", "%")
+
+
+def _prepared_once(cursor) -> None:
+    raw = connection.connection
+    done = connection.__dict__.setdefault("addressing_prepared", set())
+    key = (id(raw), raw.get_backend_pid())
+    if key not in done:
+        cursor.execute(_PREPARE)
+        done.add(key)
+
+
+def name_matches(*, phrases: Sequence[str], words: Sequence[str]) -> list[NameMatch]:
+    """Streets, areas, places and towns whose names hold one of ``words`` and are similar
+    to one of ``phrases`` (all folded), each with the phrase it matched best."""
     with connection.cursor() as cursor:
-        cursor.execute(f"{SIMILARITY}; {NAME_MATCHES}", {"phrases": list(phrases)})
+        _prepared_once(cursor)
+        cursor.execute(
+            f"{MATCH_SETTINGS}; EXECUTE {_PREPARED}(%s::text[], %s::text[])",
+            [list(phrases), list(words)],
+        )
         rows = cursor.fetchall()
     best: dict[tuple[str, int], NameMatch] = {}
-    for kind, pk, phrase, score, municipality in rows:
-        match = NameMatch(kind, pk, phrase, float(score), municipality)
+    for kind, pk, phrase, score, municipality, street_type in rows:
+        match = NameMatch(kind, pk, phrase, float(score), municipality, street_type)
         if (kind, pk) not in best or match.score > best[(kind, pk)].score:
             best[(kind, pk)] = match
     return sorted(best.values(), key=lambda m: -m.score)
@@ -188,18 +233,20 @@ def nearest_address(*, lon: float, lat: float, radius_m: float):
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            WITH here AS (SELECT ST_SetSRID(ST_MakePoint(%s, %s), 4326) AS pt),
-            near AS (
-              SELECT x.id FROM addressing_building x, here
+            WITH near AS (
+              -- The point is written out (not taken from a CTE) so that the GiST index
+              -- answers the nearest-neighbour ordering.
+              SELECT x.id FROM addressing_building x
                WHERE x.status = 'active'
-               ORDER BY x.entrance <-> here.pt LIMIT 8
-            )
-            SELECT {ADDRESS_COLUMNS}, ST_Distance(b.entrance::geography, here.pt::geography)
+               ORDER BY x.entrance <-> ST_SetSRID(ST_MakePoint(%s, %s), 4326) LIMIT 8
+            ),
+            here AS (SELECT ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography AS pt)
+            SELECT {ADDRESS_COLUMNS}, ST_Distance(b.entrance::geography, here.pt)
               FROM near JOIN addressing_building b ON b.id = near.id {ADDRESS_JOINS}, here
-             WHERE ST_DWithin(b.entrance::geography, here.pt::geography, %s)
+             WHERE ST_DWithin(b.entrance::geography, here.pt, %s)
              ORDER BY 17 LIMIT 1
             """,  # noqa: S608 - constants only
-            [lon, lat, radius_m],
+            [lon, lat, lon, lat, radius_m],
         )
         row = cursor.fetchone()
     return (AddressRow(*row[:16]), float(row[16])) if row else None

@@ -1,24 +1,16 @@
 from django.contrib import admin
 
 from boundaries.models import Governorate, Locality, Municipality, Region
+from core.admin import ReadOnlyAdmin
 
 
-class BoundaryAdmin(admin.ModelAdmin):
+class BoundaryAdmin(ReadOnlyAdmin):
     """View-only: boundaries change only by reloading their sources
     (``manage.py load_reference_data``), which keeps areas and joins consistent."""
 
     list_display = ["name_en", "name_ar", "area_m2", "source", "updated_at"]
     search_fields = ["name_en", "name_ar"]
     exclude = ["geom"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Region)

@@ -170,3 +170,13 @@ def test_places_loader_skips_unnamed_and_refuses_broken_files(db):
     assert places_load_geojson(path=DATA / "addressing" / "places.geojson") == 2  # updated
     with pytest.raises(InvalidInput, match="is not a GeoJSON feature collection"):
         places_load_geojson(path=DATA / "addressing" / "places_truncated.geojson")
+
+
+def test_a_number_in_a_street_name_is_not_taken_for_the_house_number(town, zone):
+    street = street_along(
+        town=town, code="RAM-0009", name_ar="شارع 3", name_en="Street 3 Extension"
+    )
+    buildings_beside(street=street, fractions_left=(0.1, 0.3, 0.5, 0.7, 0.9, 0.95))
+    building_numbering_apply(street=street)
+    found = best("شارع 3 11")
+    assert found.label_en.startswith("11 Street 3 Extension")
