@@ -157,32 +157,33 @@ def _grid_lines(polygon, *, spacing: float, angle: float):
     return pieces
 
 
-# Where a town has more streets than names, later ones are "the second", "the third", ...
-# of a name (words, not digits: a digit in a street's name reads like a house number).
-ORDINALS = [
-    ("الثاني", "Second"), ("الثالث", "Third"), ("الرابع", "Fourth"), ("الخامس", "Fifth"),
-    ("السادس", "Sixth"), ("السابع", "Seventh"), ("الثامن", "Eighth"), ("التاسع", "Ninth"),
-    ("العاشر", "Tenth"), ("الحادي عشر", "Eleventh"), ("الثاني عشر", "Twelfth"),
+# Where a town has more streets than names, later ones carry a qualifier, as "Upper Jaffa
+# Street" does: words unlike each other (not "second" and "third", which a typo confuses)
+# and never digits (a digit in a street's name reads like a house number).
+QUALIFIERS = [
+    ("العلوي", "Upper"), ("السفلي", "Lower"), ("الشمالي", "North"), ("الجنوبي", "South"),
+    ("الشرقي", "East"), ("الغربي", "West"), ("القديم", "Old"), ("الجديد", "New"),
+    ("الأوسط", "Middle"), ("الصغير", "Little"), ("الكبير", "Great"),
 ]  # fmt: skip
 
 
 def _street_names(municipality: str, count: int, rng: random.Random):
     """Distinct names for ``count`` streets: the real main streets, then each name once
-    with a kind (street, road, lane) of its own, then its ordinals."""
+    with a kind (street, road, lane) of its own, then with qualifiers."""
     names = list(MAIN_STREETS.get(municipality, []))
     stems = STREET_NAMES[:]
     rng.shuffle(stems)
     kinds = {stem: rng.choice(STREET_TYPES) for stem in stems}
-    for ordinal in [None, *ORDINALS]:
+    for qualifier in [None, *QUALIFIERS]:
         for stem in stems:
             if len(names) >= count:
                 return names
             kind_ar, kind_en, _kind = kinds[stem]
-            if ordinal is None:
+            if qualifier is None:
                 names.append((f"{kind_ar} {stem[0]}", f"{stem[1]} {kind_en}"))
             else:
                 names.append(
-                    (f"{kind_ar} {stem[0]} {ordinal[0]}", f"{stem[1]} {ordinal[1]} {kind_en}")
+                    (f"{kind_ar} {stem[0]} {qualifier[0]}", f"{qualifier[1]} {stem[1]} {kind_en}")
                 )
     raise ValueError(f"{count} streets need more names than the demo has")
 

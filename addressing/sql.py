@@ -66,11 +66,15 @@ _INDEXED = (
 )
 _SCORE = """greatest(similarity(n.search_ar, p.phrase), similarity(n.search_en, p.phrase),
                 0.95 * similarity(n.skeleton_en, p.skel))"""
+# The names holding the most of the query's words go on to the phrase comparison; a word
+# many names share ("north", "ابن") cannot flood it.
+MAX_CANDIDATES = 40
 _ARM = """SELECT '{kind}', n.id, p.phrase, {score}, {municipality}, {detail}
-  FROM (SELECT DISTINCT x.id FROM w CROSS JOIN LATERAL (
+  FROM (SELECT x.id FROM w CROSS JOIN LATERAL (
             SELECT id FROM {table} WHERE search_ar %%> w.word
             UNION ALL SELECT id FROM {table} WHERE search_en %%> w.word
-            UNION ALL SELECT id FROM {table} WHERE skeleton_en %%> w.skel) x) c
+            UNION ALL SELECT id FROM {table} WHERE skeleton_en %%> w.skel) x
+         GROUP BY x.id ORDER BY count(*) DESC, x.id LIMIT {candidates}) c
   JOIN {table} n ON n.id = c.id CROSS JOIN p
  WHERE {score} >= {minimum}"""
 # Towns are the municipalities that have streets, folded on the fly (a few rows).
@@ -97,6 +101,7 @@ NAME_MATCHES = (
                 detail=detail,
                 score=_SCORE,
                 minimum=MIN_SCORE,
+                candidates=MAX_CANDIDATES,
             )
             for kind, table, municipality, detail in _INDEXED
         ]
