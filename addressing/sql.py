@@ -46,8 +46,9 @@ def buildings_update(*, columns: Sequence[str], rows: Sequence[tuple]) -> int:
 # -- geocoding -------------------------------------------------------------------------------
 # Name matching, in two steps in one statement: the trigram indexes find the names that hold
 # one of the query's words (word similarity, typos allowed), then each of those few names is
-# compared with every phrase of one to four consecutive query words (similarity). The
-# skeleton columns catch transliteration variants of Latin names (Irsal, Ersal).
+# compared with every phrase of one to four consecutive query words (trigram similarity) and
+# with the query's words one by one (edit distance, addressing_word_match: a swapped letter
+# in a short word). The skeleton columns catch transliteration variants (Irsal, Ersal).
 MATCH_SETTINGS = (
     "SET LOCAL pg_trgm.similarity_threshold = 0.3; "
     "SET LOCAL pg_trgm.word_similarity_threshold = 0.5; "
@@ -57,55 +58,70 @@ MATCH_SETTINGS = (
 )
 MAX_PHRASE_WORDS = 4
 MIN_SCORE = 0.3
+# The names holding the most of the query's words go on to the comparisons; a word many
+# names share ("north", "ابن") cannot flood them.
+MAX_CANDIDATES = 20
+# An edit-distance match counts a little less than a trigram one of the same strength.
+EDIT_WEIGHT = 0.9
 
-# One arm per kind of named feature: (kind, table, the municipality column, street type).
+# One kind of named feature each: (kind, table, the municipality column, street type).
 _INDEXED = (
     ("street", "addressing_street", "n.municipality_id", "n.street_type"),
     ("area", "addressing_area", "n.municipality_id", "NULL"),
     ("place", "addressing_place", "n.municipality_id", "NULL"),
 )
-_SCORE = """greatest(similarity(n.search_ar, p.phrase), similarity(n.search_en, p.phrase),
-                0.95 * similarity(n.skeleton_en, p.skel))"""
-# The names holding the most of the query's words go on to the phrase comparison; a word
-# many names share ("north", "ابن") cannot flood it.
-MAX_CANDIDATES = 40
-_ARM = """SELECT '{kind}', n.id, p.phrase, {score}, {municipality}, {detail}
-  FROM (SELECT x.id FROM w CROSS JOIN LATERAL (
-            SELECT id FROM {table} WHERE search_ar %%> w.word
-            UNION ALL SELECT id FROM {table} WHERE search_en %%> w.word
-            UNION ALL SELECT id FROM {table} WHERE skeleton_en %%> w.skel) x
-         GROUP BY x.id ORDER BY count(*) DESC, x.id LIMIT {candidates}) c
-  JOIN {table} n ON n.id = c.id CROSS JOIN p
- WHERE {score} >= {minimum}"""
+_EDIT = f"""{EDIT_WEIGHT} * greatest(addressing_word_match(n.search_ar, %(words)s::text[]),
+                          addressing_word_match(n.search_en, %(words)s::text[]))"""
+_CANDIDATES = """c_{kind} AS MATERIALIZED (
+  SELECT n.id, {municipality} AS municipality, {detail} AS detail,
+         n.search_ar, n.search_en, n.skeleton_en, {edit} AS edit
+    FROM (SELECT x.id FROM w CROSS JOIN LATERAL (
+              SELECT id FROM {table} WHERE search_ar %%> w.word
+              UNION ALL SELECT id FROM {table} WHERE search_en %%> w.word
+              UNION ALL SELECT id FROM {table} WHERE skeleton_en %%> w.skel) x
+           GROUP BY x.id ORDER BY count(*) DESC, x.id LIMIT {candidates}) c
+    JOIN {table} n ON n.id = c.id)"""
 # Towns are the municipalities that have streets, folded on the fly (a few rows).
-_TOWNS = """SELECT 'town', n.id, p.phrase, {score}, n.id, NULL
-  FROM (SELECT id, addressing_normalize(name_ar) AS search_ar,
-               addressing_normalize(name_en) AS search_en,
-               addressing_skeleton(name_en) AS skeleton_en
-          FROM boundaries_municipality mu
-         WHERE EXISTS (SELECT 1 FROM addressing_street st WHERE st.municipality_id = mu.id)
-       ) n CROSS JOIN p
- WHERE {score} >= {minimum}"""
+_TOWN_CANDIDATES = """c_town AS MATERIALIZED (
+  SELECT n.id, n.id AS municipality, NULL AS detail, n.search_ar, n.search_en,
+         n.skeleton_en, {edit} AS edit
+    FROM (SELECT id, addressing_normalize(name_ar) AS search_ar,
+                 addressing_normalize(name_en) AS search_en,
+                 addressing_skeleton(name_en) AS skeleton_en
+            FROM boundaries_municipality mu
+           WHERE EXISTS (SELECT 1 FROM addressing_street st WHERE st.municipality_id = mu.id)
+         ) n)"""
+_TRIGRAM = """greatest(similarity(c.search_ar, p.phrase), similarity(c.search_en, p.phrase),
+                0.95 * similarity(c.skeleton_en, p.skel))"""
+# The best trigram phrase wins among equal scores: it says which words the name explains.
+_ARM = """SELECT '{kind}', c.id, p.phrase, greatest({trigram}, c.edit) + 0.001 * {trigram},
+       c.municipality, c.detail
+  FROM c_{kind} c CROSS JOIN p
+ WHERE greatest({trigram}, c.edit) >= {minimum}"""
+_KINDS = [kind for kind, *_rest in _INDEXED] + ["town"]
 # Built from the constants above only; words and phrases are parameters.
 NAME_MATCHES = (
     "WITH p AS (SELECT phrase, addressing_skeleton(phrase) AS skel "
     "FROM unnest(%(phrases)s::text[]) AS phrase), "
     "w AS (SELECT word, addressing_skeleton(word) AS skel "
-    "FROM unnest(%(words)s::text[]) AS word)\n"
-    + "\nUNION ALL\n".join(
+    "FROM unnest(%(words)s::text[]) AS word), "
+    + ", ".join(
         [
-            _ARM.format(
+            _CANDIDATES.format(
                 kind=kind,
                 table=table,
                 municipality=municipality,
                 detail=detail,
-                score=_SCORE,
-                minimum=MIN_SCORE,
+                edit=_EDIT,
                 candidates=MAX_CANDIDATES,
             )
             for kind, table, municipality, detail in _INDEXED
         ]
-        + [_TOWNS.format(score=_SCORE, minimum=MIN_SCORE)]
+        + [_TOWN_CANDIDATES.format(edit=_EDIT)]
+    )
+    + "\n"
+    + "\nUNION ALL\n".join(
+        _ARM.format(kind=kind, trigram=_TRIGRAM, minimum=MIN_SCORE) for kind in _KINDS
     )
 )
 

@@ -16,7 +16,7 @@ from core.collections import Collection, User
 from core.errors import ServiceUnavailable
 
 # Extensions the platform needs on the database server (created by core.0001_extensions).
-REQUIRED_EXTENSIONS = ("postgis", "pgrouting", "pg_trgm", "unaccent")
+REQUIRED_EXTENSIONS = ("postgis", "pgrouting", "pg_trgm", "unaccent", "fuzzystrmatch")
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 DB_NAME = "gis"
 DB_USER = "gis"
-EXTENSIONS = ("postgis", "pgrouting", "pg_trgm", "unaccent")
+EXTENSIONS = ("postgis", "pgrouting", "pg_trgm", "unaccent", "fuzzystrmatch")
 IS_ROOT = os.geteuid() == 0
 # A Unix socket path must fit in sun_path (108 bytes on Linux, including the file name).
 MAX_SOCKET_DIR = 80

@@ -33,7 +33,7 @@ def preflight(**env: str) -> subprocess.CompletedProcess:
 def test_preflight_passes_on_the_real_database_and_broker(db):
     out = StringIO()
     call_command("preflight", stdout=out)
-    assert "postgis, pgrouting, pg_trgm, unaccent" in out.getvalue()
+    assert "postgis, pgrouting, pg_trgm, unaccent, fuzzystrmatch" in out.getvalue()
 
 
 def test_missing_extension_is_named(db):
