@@ -76,9 +76,12 @@ _CANDIDATES = """c_{kind} AS MATERIALIZED (
   SELECT n.id, {municipality} AS municipality, {detail} AS detail,
          n.search_ar, n.search_en, n.skeleton_en, {edit} AS edit
     FROM (SELECT x.id FROM w CROSS JOIN LATERAL (
-              SELECT id FROM {table} WHERE search_ar %%> w.word
-              UNION ALL SELECT id FROM {table} WHERE search_en %%> w.word
-              UNION ALL SELECT id FROM {table} WHERE skeleton_en %%> w.skel) x
+              -- An Arabic word is looked for among the Arabic names, a Latin one among
+              -- the Latin names and their skeletons: half the index scans.
+              SELECT id FROM {table} WHERE w.arabic AND search_ar %%> w.word
+              UNION ALL SELECT id FROM {table} WHERE NOT w.arabic AND search_en %%> w.word
+              UNION ALL SELECT id FROM {table} WHERE NOT w.arabic AND skeleton_en %%> w.skel
+              ) x
            GROUP BY x.id ORDER BY count(*) DESC, x.id LIMIT {candidates}) c
     JOIN {table} n ON n.id = c.id)"""
 # Towns are the municipalities that have streets, folded on the fly (a few rows).
@@ -101,10 +104,10 @@ _ARM = """SELECT '{kind}', c.id, p.phrase, greatest({trigram}, c.edit) + 0.001 *
 _KINDS = [kind for kind, *_rest in _INDEXED] + ["town"]
 # Built from the constants above only; words and phrases are parameters.
 NAME_MATCHES = (
-    "WITH p AS (SELECT phrase, addressing_skeleton(phrase) AS skel "
+    "WITH p AS (SELECT phrase, addressing_skeleton(phrase) AS skel "  # noqa: S608
     "FROM unnest(%(phrases)s::text[]) AS phrase), "
-    "w AS (SELECT word, addressing_skeleton(word) AS skel "
-    "FROM unnest(%(words)s::text[]) AS word), "
+    "w AS (SELECT word, addressing_skeleton(word) AS skel, "
+    "word ~ '[\u0600-\u06ff]' AS arabic FROM unnest(%(words)s::text[]) AS word), "
     + ", ".join(
         [
             _CANDIDATES.format(
