@@ -1,6 +1,6 @@
 """Geocoder benchmark: accuracy and latency on labelled queries, against Nominatim in the same run.
 
-    ./platform bench geocoder_bench [--queries 400] [--spacing 50 --every 9] [--no-nominatim]
+    ./platform bench geocoder_bench [--queries 400] [--spacing 43 --every 8] [--no-nominatim]
 
 On a fresh benchmark database it builds the register: the synthetic demo city of Ramallah and
 Al-Bireh made dense enough for about 100,000 addresses (labelled synthetic), and the real
@@ -403,8 +403,8 @@ def nominatim_evaluate(bin_dir: Path, project: Path, queries) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--queries", type=int, default=400, help="per set")
-    parser.add_argument("--spacing", type=float, default=50.0, help="demo street spacing, m")
-    parser.add_argument("--every", type=float, default=9.0, help="demo building spacing, m")
+    parser.add_argument("--spacing", type=float, default=43.0, help="demo street spacing, m")
+    parser.add_argument("--every", type=float, default=8.0, help="demo building spacing, m")
     parser.add_argument("--no-nominatim", action="store_true")
     args = parser.parse_args()
     rng = random.Random(4)
