@@ -16,12 +16,12 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
-from django.conf import settings
 from django.contrib.gis.geos import Point
 
 from addressing import sql
 from addressing.postcodes import Postcode, digits_ascii, postcode_find, postcode_parse
 from addressing.selectors import building_by_postcode, zone_by_code
+from core.engines import engine_from_setting
 from core.errors import InvalidInput, NotFound
 
 MAX_QUERY_LENGTH = 200
@@ -361,7 +361,4 @@ ENGINES = {"postgres": PostgresGeocoder}
 @cache
 def geocoder() -> Geocoder:
     """The engine the ``GEOCODER`` setting names."""
-    name = settings.GEOCODER
-    if name not in ENGINES:
-        raise InvalidInput(f"GEOCODER={name!r}: use one of {', '.join(ENGINES)}")
-    return ENGINES[name]()
+    return engine_from_setting("GEOCODER", ENGINES)

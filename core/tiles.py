@@ -29,6 +29,7 @@ from django.db.models import BinaryField, F, Func, QuerySet, Value
 
 from core import sql
 from core.collections import Collection, User
+from core.engines import engine_from_setting
 from core.errors import InvalidInput
 
 MAX_ZOOM = 22
@@ -249,10 +250,8 @@ ENGINES = {"files": FileTileCache, "postgres": PostgresTileCache, "none": NoTile
 
 @cache
 def tile_cache() -> TileCache:
-    name = settings.TILE_CACHE
-    if name not in ENGINES:
-        raise InvalidInput(f"TILE_CACHE={name!r}: use one of {', '.join(ENGINES)}")
-    return ENGINES[name]()
+    """The engine the ``TILE_CACHE`` setting names."""
+    return engine_from_setting("TILE_CACHE", ENGINES)
 
 
 def tile_get(*, collection: Collection, user: User, z: int, x: int, y: int) -> Tile:
