@@ -17,8 +17,9 @@ from functools import cache
 from typing import Any
 
 from django.contrib.gis.geos import Point
+from django.db import connection
 
-from addressing import sql
+from addressing import matching, sql
 from addressing.postcodes import Postcode, digits_ascii, postcode_find, postcode_parse
 from addressing.selectors import building_by_postcode, zone_by_code
 from core.engines import engine_from_setting
@@ -26,6 +27,8 @@ from core.errors import InvalidInput, NotFound
 
 MAX_QUERY_LENGTH = 200
 MAX_LIMIT = 20
+# A name whose words are less than this much in the query is not offered.
+MIN_NAME_SCORE = 0.3
 # A house number: 1 to 4 digits, maybe a letter (12A), maybe introduced by a word for "number".
 _NUMBER = re.compile(
     r"(?:(?<=\s)|^)(?:no\.?\s*|n°\s*|#\s*|رقم\s*|مبنى\s*|بناية\s*|عمارة\s*)?"
@@ -67,6 +70,16 @@ class Candidate:
     matched: dict[str, Any] = field(default_factory=dict)
     synthetic: bool = False
     geometry: dict | None = None  # the polygon of a zone or area, as GeoJSON
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A name found for a query (a street, area or place; None for a town, whose id is
+    ``pk``) with how its words align with the query's."""
+
+    candidate: sql.NameCandidate | None
+    alignment: matching.Alignment
+    pk: int | None = None
 
 
 @dataclass(frozen=True)
@@ -145,7 +158,8 @@ class Geocoder(abc.ABC):
 
 
 class PostgresGeocoder(Geocoder):
-    """Trigram similarity (pg_trgm) over the folded names of the live register."""
+    """The live register: names found through trigram indexes (pg_trgm), then compared word
+    by word with the query, typos and transliterations allowed (addressing.matching)."""
 
     def search(self, *, query: str, limit: int = 5) -> SearchResult:
         parsed = query_parse(query=query)
@@ -168,81 +182,112 @@ class PostgresGeocoder(Geocoder):
         return SearchResult(query=query, candidates=_unique(found)[:limit], notes=notes)
 
     def _by_name(self, parsed: ParsedQuery, *, limit: int) -> list[Candidate]:
-        words = sql.text_normalize(text=parsed.text).split()
+        words, version = sql.text_normalize(text=parsed.text)
         if not words:
             return []
-        phrases = _phrases(words)
-        matches = sql.name_matches(phrases=phrases, words=sorted(set(words)))
-        towns = [m for m in matches if m.kind == "town" and m.score >= 0.5]
-        areas = [m for m in matches if m.kind == "area" and m.score >= 0.5]
-        town = towns[0] if towns else None
+        vocabulary = matching.vocabularies.get(
+            database=connection.settings_dict["NAME"], version=version, load=_vocabulary_load
+        )
+        fixes = matching.corrections(query=words, vocabulary=vocabulary)
+        candidates = sql.name_candidates(
+            words=[*words, *(c.word for c in fixes)],
+            sources=[*range(len(words)), *(c.source for c in fixes)],
+            weights=[1.0] * len(words) + [c.similarity for c in fixes],
+        )
+        scored = [
+            Scored(c, matching.best_alignment(names=c.names, query=words)) for c in candidates
+        ]
+        scored = [s for s in scored if s.alignment.score >= MIN_NAME_SCORE]
+        towns = sorted(
+            (
+                Scored(None, matching.best_alignment(names=town.names, query=words), town.id)
+                for town in vocabulary.towns
+            ),
+            key=lambda s: -s.alignment.score,
+        )
+        town = towns[0] if towns and towns[0].alignment.score >= 0.5 else None
+        areas = sorted(
+            (s for s in scored if s.candidate.kind == "area" and s.alignment.score >= 0.5),
+            key=lambda s: -s.alignment.score,
+        )
         area = areas[0] if areas else None
 
-        def judged(score: float, municipality_id: int | None, match, *others) -> float:
+        def judged(score: float, municipality_id: int | None, match: Scored, *others) -> float:
             """The match's score, raised when the town named in the query is the feature's
-            and lowered when it is another, times the share of the query's words that the
-            match and the town or area explain (each word counted once)."""
-            covered = set(match.phrase.split())
-            for other in others:
-                if other is not None and not covered & set(other.phrase.split()):
-                    covered |= set(other.phrase.split())
-            names_town = town is not None and town.phrase != match.phrase
+            and lowered when it is another, times how much of the query the match and the
+            town or area explain (each query word by the best of them)."""
+            explained = dict(match.alignment.explained)
+            names_town = town is not None and bool(
+                set(town.alignment.explained) - set(match.alignment.explained)
+            )
             if names_town and municipality_id is not None:
-                score = score + 0.05 if municipality_id == town.id else score * 0.6
-            share = len(covered & set(words)) / len(set(words))
-            return round(min(1.0, score) * (0.6 + 0.4 * share), 3)
+                score = score + 0.05 if municipality_id == town.pk else score * 0.6
+            for other in others:
+                if other is not None:
+                    for index, similarity in other.alignment.explained.items():
+                        explained[index] = max(similarity, explained.get(index, 0.0))
+            share = sum(explained.values()) / len(words)
+            return round(min(1.0, score) * (0.5 + 0.5 * share), 3)
 
         named_types = street_types_named(parsed.text)
 
-        def typed(match: sql.NameMatch) -> float:
+        def typed(match: Scored) -> float:
             """The street's score, nudged by the kind of street the query names, if any."""
-            if not named_types or match.street_type is None:
-                return match.score
-            return match.score + 0.04 if match.street_type in named_types else match.score * 0.9
+            score = match.alignment.score
+            if not named_types or match.candidate.street_type is None:
+                return score
+            return score + 0.04 if match.candidate.street_type in named_types else score * 0.9
+
+        def said(match: Scored) -> str:
+            """The query words a name explains, in the query's order."""
+            return " ".join(words[i] for i in sorted(match.alignment.explained))
 
         found: list[Candidate] = []
-        streets = sorted((m for m in matches if m.kind == "street"), key=lambda m: -typed(m))[:8]
+        streets = sorted(
+            (s for s in scored if s.candidate.kind == "street"), key=lambda s: -typed(s)
+        )[:8]
         if parsed.number is not None and streets:
             rows = sql.buildings_on_streets(
-                streets=[m.id for m in streets],
+                streets=[s.candidate.id for s in streets],
                 number=parsed.number,
                 suffix=parsed.suffix,
                 zone=parsed.postcode.zone if parsed.postcode else None,
             )
-            by_street = {m.id: m for m in streets}
+            by_street = {s.candidate.id: s for s in streets}
             for row in rows:
                 match = by_street[row.street_id]
                 exact = row.number == parsed.number
                 score = typed(match) * (1.0 if exact else 0.7)
                 if exact and row.suffix != parsed.suffix:
                     score *= 0.9
-                in_area = area if area is not None and row.area_id == area.id else None
+                in_area = area if area is not None and row.area_id == area.candidate.id else None
                 confidence = judged(score, row.municipality_id, match, town, in_area)
-                matched = {"street": match.phrase, "number": f"{row.number}{row.suffix}"}
+                matched = {"street": said(match), "number": f"{row.number}{row.suffix}"}
                 if not exact:
                     matched["number_asked"] = f"{parsed.number}{parsed.suffix}"
                 found.append(_address_candidate(row, confidence, matched))
         # Streets (when no number was given) and places: scored first, and only the best
         # few are read in full.
         named = [
-            ("street", m, judged(typed(m), m.municipality_id, m, town))
-            for m in (streets if parsed.number is None else [])
+            ("street", s, judged(typed(s), s.candidate.municipality_id, s, town))
+            for s in (streets if parsed.number is None else [])
         ] + [
-            ("place", m, judged(m.score, m.municipality_id, m, town))
-            for m in matches
-            if m.kind == "place"
+            ("place", s, judged(s.alignment.score, s.candidate.municipality_id, s, town))
+            for s in scored
+            if s.candidate.kind == "place"
         ]
         named.sort(key=lambda item: -item[2])
         for kind, match, confidence in named[:limit]:
-            found.append(_feature_candidate(kind, match.id, confidence, {kind: match.phrase}))
+            found.append(
+                _feature_candidate(kind, match.candidate.id, confidence, {kind: said(match)})
+            )
         if not found:
-            for match in areas or towns:
+            for match in areas or ([town] if town else []):
+                kind = match.candidate.kind if match.candidate else "town"
+                pk = match.candidate.id if match.candidate else match.pk
                 found.append(
                     _feature_candidate(
-                        match.kind,
-                        match.id,
-                        judged(match.score, None, match),
-                        {match.kind: match.phrase},
+                        kind, pk, judged(match.alignment.score, None, match), {kind: said(match)}
                     )
                 )
         return found
@@ -299,14 +344,12 @@ class PostgresGeocoder(Geocoder):
         return _address_candidate(row, 1.0, {"postcode": str(parsed)})
 
 
-def _phrases(words: list[str]) -> list[str]:
-    """Every run of one to MAX_PHRASE_WORDS consecutive words."""
-    return sorted(
-        {
-            " ".join(words[start:end])
-            for start in range(len(words))
-            for end in range(start + 1, min(start + sql.MAX_PHRASE_WORDS, len(words)) + 1)
-        }
+def _vocabulary_load(version: int) -> matching.Vocabulary:
+    words, towns = sql.vocabulary_read()
+    return matching.Vocabulary.build(
+        version=version,
+        words=words,
+        towns=[matching.Town(pk, (name_ar or "", name_en or "")) for pk, name_ar, name_en in towns],
     )
 
 

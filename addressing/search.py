@@ -13,8 +13,8 @@ search columns and for every query, so that a name and a query are always folded
 consonants only, with doubled letters collapsed and q read as k, so that Irsal, Ersal and
 al-Irsal, or Munjed and Munjid, meet (``irsal`` → ``rsl``).
 
-Both are IMMUTABLE so that generated columns and indexes may use them; ``text.py`` mirrors them
-in Python for parsing and tests.
+Both are IMMUTABLE so that generated columns and indexes may use them. What is left after folding
+(typos, a mistyped article) is compared word by word in addressing.matching.
 """
 
 from __future__ import annotations

@@ -44,25 +44,20 @@ def buildings_update(*, columns: Sequence[str], rows: Sequence[tuple]) -> int:
 
 
 # -- geocoding -------------------------------------------------------------------------------
-# Name matching, in two steps in one statement: the trigram indexes find the names that hold
-# one of the query's words (word similarity, typos allowed), then each of those few names is
-# compared with every phrase of one to four consecutive query words (trigram similarity) and
-# with the query's words one by one (edit distance, addressing_word_match: a swapped letter
-# in a short word). The skeleton columns catch transliteration variants (Irsal, Ersal).
+# Finding the names a query may mean: the trigram indexes find the names that hold one of the
+# query's words or one of its corrections (addressing.matching.corrections), nearly or
+# exactly; the names holding the most of the query's words, weighted by how near, are read in
+# full and compared word by word in Python (addressing.matching). The skeleton columns catch
+# transliteration variants (Irsal, Ersal).
 MATCH_SETTINGS = (
-    "SET LOCAL pg_trgm.similarity_threshold = 0.3; "
     "SET LOCAL pg_trgm.word_similarity_threshold = 0.5; "
     # The register's tables are small enough that the planner would rather compare every
     # name with every word; the indexes answer in a fraction of that time.
-    "SET LOCAL enable_seqscan = off"
+    "SET LOCAL enable_seqscan = off; "
 )
-MAX_PHRASE_WORDS = 4
-MIN_SCORE = 0.3
 # The names holding the most of the query's words go on to the comparisons; a word many
 # names share ("north", "ابن") cannot flood them.
 MAX_CANDIDATES = 20
-# An edit-distance match counts a little less than a trigram one of the same strength.
-EDIT_WEIGHT = 0.9
 
 # One kind of named feature each: (kind, table, the municipality column, street type).
 _INDEXED = (
@@ -70,63 +65,55 @@ _INDEXED = (
     ("area", "addressing_area", "n.municipality_id", "NULL"),
     ("place", "addressing_place", "n.municipality_id", "NULL"),
 )
-_EDIT = f"""{EDIT_WEIGHT} * greatest(addressing_word_match(n.search_ar, %(words)s::text[]),
-                          addressing_word_match(n.search_en, %(words)s::text[]))"""
 _CANDIDATES = """c_{kind} AS MATERIALIZED (
-  SELECT n.id, {municipality} AS municipality, {detail} AS detail,
-         n.search_ar, n.search_en, n.skeleton_en, {edit} AS edit
-    FROM (SELECT x.id FROM w CROSS JOIN LATERAL (
-              -- An Arabic word is looked for among the Arabic names, a Latin one among
-              -- the Latin names and their skeletons: half the index scans.
-              SELECT id FROM {table} WHERE w.arabic AND search_ar %%> w.word
-              UNION ALL SELECT id FROM {table} WHERE NOT w.arabic AND search_en %%> w.word
-              UNION ALL SELECT id FROM {table} WHERE NOT w.arabic AND skeleton_en %%> w.skel
-              ) x
-           GROUP BY x.id ORDER BY count(*) DESC, x.id LIMIT {candidates}) c
-    JOIN {table} n ON n.id = c.id)"""
-# Towns are the municipalities that have streets, folded on the fly (a few rows).
-_TOWN_CANDIDATES = """c_town AS MATERIALIZED (
-  SELECT n.id, n.id AS municipality, NULL AS detail, n.search_ar, n.search_en,
-         n.skeleton_en, {edit} AS edit
-    FROM (SELECT id, addressing_normalize(name_ar) AS search_ar,
-                 addressing_normalize(name_en) AS search_en,
-                 addressing_skeleton(name_en) AS skeleton_en
-            FROM boundaries_municipality mu
-           WHERE EXISTS (SELECT 1 FROM addressing_street st WHERE st.municipality_id = mu.id)
-         ) n)"""
-_TRIGRAM = """greatest(similarity(c.search_ar, p.phrase), similarity(c.search_en, p.phrase),
-                0.95 * similarity(c.skeleton_en, p.skel))"""
-# The best trigram phrase wins among equal scores: it says which words the name explains.
-_ARM = """SELECT '{kind}', c.id, p.phrase, greatest({trigram}, c.edit) + 0.001 * {trigram},
-       c.municipality, c.detail
-  FROM c_{kind} c CROSS JOIN p
- WHERE greatest({trigram}, c.edit) >= {minimum}"""
-_KINDS = [kind for kind, *_rest in _INDEXED] + ["town"]
-# Built from the constants above only; words and phrases are parameters.
-NAME_MATCHES = (
-    "WITH p AS (SELECT phrase, addressing_skeleton(phrase) AS skel "  # noqa: S608
-    "FROM unnest(%(phrases)s::text[]) AS phrase), "
-    "w AS (SELECT word, addressing_skeleton(word) AS skel, "
-    "word ~ '[\u0600-\u06ff]' AS arabic FROM unnest(%(words)s::text[]) AS word), "
+  SELECT id FROM (
+    SELECT x.id, w.source, max(w.weight * x.near) AS near FROM w CROSS JOIN LATERAL (
+      -- An Arabic word is looked for among the Arabic names, a Latin one among the Latin
+      -- names and their skeletons: half the index scans.
+      SELECT id, word_similarity(w.word, search_ar) AS near FROM {table}
+       WHERE w.arabic AND search_ar %%> w.word
+      UNION ALL SELECT id, word_similarity(w.word, search_en) FROM {table}
+       WHERE NOT w.arabic AND search_en %%> w.word
+      UNION ALL SELECT id, 0.95 * word_similarity(w.skel, skeleton_en) FROM {table}
+       WHERE NOT w.arabic AND skeleton_en %%> w.skel
+      ) x
+     GROUP BY x.id, w.source) per_word
+   GROUP BY id ORDER BY sum(near) DESC, id LIMIT {candidates})"""
+_ARM = """SELECT '{kind}', n.id, {municipality}, {detail}, n.search_ar, n.search_en
+  FROM c_{kind} JOIN {table} n ON n.id = c_{kind}.id"""
+# Built from the constants above only; words are parameters.
+NAME_CANDIDATES = (
+    "WITH w AS MATERIALIZED (SELECT word, source, weight, "
+    "word ~ '[\u0600-\u06ff]' AS arabic, "
+    "CASE WHEN word ~ '[\u0600-\u06ff]' THEN '' ELSE addressing_skeleton(word) END AS skel "
+    "FROM unnest(%(words)s::text[], %(sources)s::int[], %(weights)s::float8[]) "
+    "AS given(word, source, weight)), "
     + ", ".join(
-        [
-            _CANDIDATES.format(
-                kind=kind,
-                table=table,
-                municipality=municipality,
-                detail=detail,
-                edit=_EDIT,
-                candidates=MAX_CANDIDATES,
-            )
-            for kind, table, municipality, detail in _INDEXED
-        ]
-        + [_TOWN_CANDIDATES.format(edit=_EDIT)]
+        _CANDIDATES.format(kind=kind, table=table, candidates=MAX_CANDIDATES)
+        for kind, table, *_rest in _INDEXED
     )
     + "\n"
     + "\nUNION ALL\n".join(
-        _ARM.format(kind=kind, trigram=_TRIGRAM, minimum=MIN_SCORE) for kind in _KINDS
+        _ARM.format(kind=kind, table=table, municipality=municipality, detail=detail)
+        for kind, table, municipality, detail in _INDEXED
     )
 )
+# The register's words, which query words are corrected against, and the towns (the
+# municipalities that have streets) with their folded names.
+VOCABULARY = """
+SELECT DISTINCT word FROM (
+  SELECT unnest(string_to_array(search_ar || ' ' || search_en, ' ')) FROM addressing_street
+  UNION ALL
+  SELECT unnest(string_to_array(search_ar || ' ' || search_en, ' ')) FROM addressing_area
+  UNION ALL
+  SELECT unnest(string_to_array(search_ar || ' ' || search_en, ' ')) FROM addressing_place
+) AS all_words(word) WHERE word <> ''
+"""
+TOWNS = """
+SELECT mu.id, addressing_normalize(mu.name_ar), addressing_normalize(mu.name_en)
+  FROM boundaries_municipality mu
+ WHERE EXISTS (SELECT 1 FROM addressing_street st WHERE st.municipality_id = mu.id)
+"""
 
 ADDRESS_COLUMNS = """
   b.id, b.number, b.number_suffix, b.postcode, ST_X(b.entrance), ST_Y(b.entrance),
@@ -139,15 +126,23 @@ ADDRESS_JOINS = """
   LEFT JOIN addressing_area a ON a.id = b.area_id
 """
 
-# Built from the constants above; values are parameters.
+# Built from the constants above; values are parameters. The nearest number is found by
+# three probes of the (street, number) index (that number, the next above, the next below)
+# rather than by sorting every building of the street.
+_NUMBER_PROBE = """
+    (SELECT x.* FROM addressing_building x
+      WHERE x.street_id = wanted.id AND x.status = 'active' AND x.number IS NOT NULL
+        AND x.number {compare} %(number)s AND (zone.id IS NULL OR x.zone_id = zone.id)
+      ORDER BY x.number {order} LIMIT {limit})"""
 BUILDINGS_ON_STREETS = f"""
-SELECT {ADDRESS_COLUMNS} FROM unnest(%(streets)s::bigint[]) AS wanted(id)
-CROSS JOIN LATERAL (
-  SELECT * FROM addressing_building x
-   WHERE x.street_id = wanted.id AND x.status = 'active' AND x.number IS NOT NULL
-     AND (%(zone)s::text IS NULL
-          OR x.zone_id = (SELECT z.id FROM addressing_postalzone z WHERE z.code = %(zone)s))
-   ORDER BY abs(x.number - %(number)s), x.number_suffix <> %(suffix)s, x.number_suffix
+SELECT {ADDRESS_COLUMNS}
+  FROM (SELECT (SELECT z.id FROM addressing_postalzone z WHERE z.code = %(zone)s) AS id) zone
+ CROSS JOIN unnest(%(streets)s::bigint[]) AS wanted(id)
+ CROSS JOIN LATERAL (
+  SELECT * FROM ({_NUMBER_PROBE.format(compare="=", order="", limit="ALL")}
+                 UNION ALL {_NUMBER_PROBE.format(compare=">", order="", limit=1)}
+                 UNION ALL {_NUMBER_PROBE.format(compare="<", order="DESC", limit=1)}) near
+   ORDER BY abs(near.number - %(number)s), near.number_suffix <> %(suffix)s, near.number_suffix
    LIMIT 1
 ) b
 {ADDRESS_JOINS}
@@ -155,13 +150,12 @@ CROSS JOIN LATERAL (
 
 
 @dataclass(frozen=True)
-class NameMatch:
+class NameCandidate:
     kind: str
     id: int
-    phrase: str
-    score: float
     municipality_id: int | None
-    street_type: str | None = None
+    street_type: str | None
+    names: tuple[str, str]  # folded: Arabic, English
 
 
 @dataclass(frozen=True)
@@ -184,46 +178,84 @@ class AddressRow:
     municipality_id: int
 
 
-def text_normalize(*, text: str) -> str:
-    """``text`` in the folded form names are compared in (addressing_normalize)."""
+def text_normalize(*, text: str) -> tuple[list[str], int]:
+    """The words of ``text`` folded as names are (addressing_normalize), and the version of
+    the register's names (see migration 0005), in one round trip."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT addressing_normalize(%s)", [text])
-        return cursor.fetchone()[0] or ""
-
-
-# Planning the statement costs as much as running it: each database connection prepares it
-# once (PREPARE) and then only executes it.
-_PREPARED = "addressing_name_matches"
-_PREPARE = f"PREPARE {_PREPARED}(text[], text[]) AS " + NAME_MATCHES.replace(
-    "%(phrases)s", "$1"
-).replace("%(words)s", "$2").replace("%%", "%")
-
-
-def _prepared_once(cursor) -> None:
-    raw = connection.connection
-    done = connection.__dict__.setdefault("addressing_prepared", set())
-    key = (id(raw), raw.get_backend_pid())
-    if key not in done:
-        cursor.execute(_PREPARE)
-        done.add(key)
-
-
-def name_matches(*, phrases: Sequence[str], words: Sequence[str]) -> list[NameMatch]:
-    """Streets, areas, places and towns whose names hold one of ``words`` and are similar
-    to one of ``phrases`` (all folded), each with the phrase it matched best."""
-    with connection.cursor() as cursor:
-        _prepared_once(cursor)
         cursor.execute(
-            f"{MATCH_SETTINGS}; EXECUTE {_PREPARED}(%s::text[], %s::text[])",
-            [list(phrases), list(words)],
+            "SELECT addressing_normalize(%s), (SELECT last_value FROM addressing_names_version)",
+            [text],
         )
-        rows = cursor.fetchall()
-    best: dict[tuple[str, int], NameMatch] = {}
-    for kind, pk, phrase, score, municipality, street_type in rows:
-        match = NameMatch(kind, pk, phrase, float(score), municipality, street_type)
-        if (kind, pk) not in best or match.score > best[(kind, pk)].score:
-            best[(kind, pk)] = match
-    return sorted(best.values(), key=lambda m: -m.score)
+        folded, version = cursor.fetchone()
+    return (folded or "").split(), int(version)
+
+
+def vocabulary_read() -> tuple[list[str], list[tuple[int, str, str]]]:
+    """The register's folded name words, and the towns as (id, folded Arabic, folded English)."""
+    with connection.cursor() as cursor:
+        cursor.execute(VOCABULARY)
+        words = [row[0] for row in cursor.fetchall()]
+        cursor.execute(TOWNS)
+        towns = cursor.fetchall()
+    return words, towns
+
+
+# Planning these statements costs as much as running them: each database connection prepares
+# them once (PREPARE), with a plan that does not depend on the values, and then only executes.
+class Prepared:
+    """A statement with %(name)s parameters, prepared once per database connection."""
+
+    def __init__(self, name: str, statement: str, params: dict[str, str]) -> None:
+        self.name = name
+        self.params = list(params)
+        body = statement.replace("%%", "%")
+        for position, param in enumerate(self.params, start=1):
+            body = body.replace(f"%({param})s", f"${position}")
+        self.prepare = f"PREPARE {name}({', '.join(params.values())}) AS {body}"
+        self.execute = (
+            "SET LOCAL plan_cache_mode = force_generic_plan; "
+            f"EXECUTE {name}({', '.join(['%s'] * len(params))})"
+        )
+
+    def run(self, cursor, values: dict, *, settings: str = "") -> list[tuple]:
+        raw = connection.connection
+        done = connection.__dict__.setdefault("addressing_prepared", set())
+        key = (self.name, id(raw), raw.get_backend_pid())
+        if key not in done:
+            cursor.execute(self.prepare)
+            done.add(key)
+        cursor.execute(settings + self.execute, [values[p] for p in self.params])
+        return cursor.fetchall()
+
+
+_NAME_CANDIDATES = Prepared(
+    "addressing_name_candidates",
+    NAME_CANDIDATES,
+    {"words": "text[]", "sources": "int[]", "weights": "float8[]"},
+)
+_BUILDINGS_ON_STREETS = Prepared(
+    "addressing_buildings_on_streets",
+    BUILDINGS_ON_STREETS,
+    {"streets": "bigint[]", "number": "int", "suffix": "text", "zone": "text"},
+)
+
+
+def name_candidates(
+    *, words: Sequence[str], sources: Sequence[int], weights: Sequence[float]
+) -> list[NameCandidate]:
+    """Streets, areas and places whose folded names hold one of ``words`` (or nearly), at
+    most MAX_CANDIDATES of each kind: those holding the most of the query's words, each word
+    counted once for its ``source`` (the query word it is or corrects) at its ``weight``."""
+    with connection.cursor() as cursor:
+        rows = _NAME_CANDIDATES.run(
+            cursor,
+            {"words": list(words), "sources": list(sources), "weights": list(weights)},
+            settings=MATCH_SETTINGS,
+        )
+    return [
+        NameCandidate(kind, pk, municipality, street_type, (name_ar or "", name_en or ""))
+        for kind, pk, municipality, street_type, name_ar, name_en in rows
+    ]
 
 
 def buildings_on_streets(
@@ -231,11 +263,10 @@ def buildings_on_streets(
 ) -> list[AddressRow]:
     """On each street, the active building whose number is closest to ``number``."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            BUILDINGS_ON_STREETS,
-            {"streets": list(streets), "number": number, "suffix": suffix, "zone": zone},
+        rows = _BUILDINGS_ON_STREETS.run(
+            cursor, {"streets": list(streets), "number": number, "suffix": suffix, "zone": zone}
         )
-        return [AddressRow(*row) for row in cursor.fetchall()]
+    return [AddressRow(*row) for row in rows]
 
 
 def address_row(*, building_id: int | None = None, postcode: str | None = None):

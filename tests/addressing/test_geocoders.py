@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.gis.geos import Point
 
+from addressing import sql
 from addressing.geocoders import geocoder, query_parse
 from addressing.models import Street
 from addressing.services import (
@@ -180,3 +181,50 @@ def test_a_number_in_a_street_name_is_not_taken_for_the_house_number(town, zone)
     building_numbering_apply(street=street)
     found = best("شارع 3 11")
     assert found.label_en.startswith("11 Street 3 Extension")
+
+
+@pytest.fixture
+def qualified(town, zone):
+    """Safad Lane and North Safad Lane, both with a number 3; Al-Zaytoun Lane with a 1."""
+    streets = {}
+    for code, name_ar, name_en, y in (
+        ("RAM-0010", "زقاق صفد", "Safad Lane", 31.902),
+        ("RAM-0011", "زقاق صفد الشمالي", "North Safad Lane", 31.903),
+        ("RAM-0012", "زقاق الزيتون", "Al-Zaytoun Lane", 31.904),
+    ):
+        street = street_along(
+            town=town,
+            code=code,
+            name_ar=name_ar,
+            name_en=name_en,
+            start=(35.200, y),
+            end=(35.204, y),
+        )
+        buildings_beside(street=street, fractions_left=(0.2, 0.5))
+        building_numbering_apply(street=street)
+        streets[code] = street
+    return streets
+
+
+def test_a_mistyped_qualifier_still_picks_the_qualified_street(qualified):
+    found = best("زقاق صفد الشالي 3")
+    assert found.label_en.startswith("3 North Safad Lane")
+
+
+def test_a_swapped_letter_in_a_short_name_is_corrected(qualified):
+    found = best("زقاق الزتيون 1، رام الله")
+    assert found.label_en.startswith("1 Al-Zaytoun Lane")
+    assert found.matched["street"] == "زتيون"
+
+
+def test_a_renamed_street_is_corrected_towards_by_the_next_query(qualified):
+    street = qualified["RAM-0012"]
+    best("زقاق الزيتون 1")  # the word list of this process is read
+    _words, before = sql.text_normalize(text="")
+    street.name_ar, street.name_en = "زقاق الليمون", "Al-Laymoun Lane"
+    street.save()
+    _words, after = sql.text_normalize(text="")
+    assert after > before
+    assert best("زقاق الليمون 1").label_en.startswith("1 Al-Laymoun Lane")
+    # A swapped pair of letters in a five-letter word: trigrams alone miss it.
+    assert best("زقاق اليلمون 1").label_en.startswith("1 Al-Laymoun Lane")
