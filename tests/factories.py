@@ -141,3 +141,57 @@ def foreign_town_create(*, slug: str = "helsinki", box=HELSINKI_BOX):
     return Municipality.objects.create(
         slug=slug, name_en=slug.title(), name_ar=slug.title(), governorate=governorate, geom=square
     )
+
+
+# A parcel of PARCEL_SIZE degrees of longitude and latitude is about 19 m by 22 m (≈ 420 m²)
+# at Ramallah's latitude.
+PARCEL_SIZE = 0.0002
+
+
+def locality_create(*, town, name_en: str = "Ramallah", name_ar: str = "رام الله"):
+    """A locality covering TOWN_BOX, served by ``town``."""
+    from django.contrib.gis.geos import MultiPolygon, Polygon
+
+    from boundaries.models import Locality
+
+    locality = Locality.objects.create(
+        name_en=name_en,
+        name_ar=name_ar,
+        source_key=f"test-{name_en}",
+        governorate=town.governorate,
+        geom=MultiPolygon(Polygon.from_bbox(TOWN_BOX), srid=4326),
+    )
+    town.localities.add(locality)
+    return locality
+
+
+def parcel_square(*, col: int, row: int, origin=(35.200, 31.900), cols: int = 1, rows: int = 1):
+    """The square (or block of ``cols`` x ``rows`` squares) of a grid of PARCEL_SIZE cells
+    whose lower-left corner is ``origin`` (lon, lat), in EPSG:4326."""
+    from django.contrib.gis.geos import Polygon
+
+    x0, y0 = origin[0] + col * PARCEL_SIZE, origin[1] + row * PARCEL_SIZE
+    return Polygon.from_bbox((x0, y0, x0 + cols * PARCEL_SIZE, y0 + rows * PARCEL_SIZE))
+
+
+def parcels_grid(*, locality, town, user, basin: int = 1, cols: int = 2, rows: int = 1):
+    """A basin of ``cols`` x ``rows`` adjacent square parcels numbered 1, 2, ... row by row,
+    registered through the register's service."""
+    from parcels.services import parcel_create
+
+    parcels = []
+    for row in range(rows):
+        for col in range(cols):
+            geom = parcel_square(col=col, row=row)
+            parcels.append(
+                parcel_create(
+                    locality=locality,
+                    municipality=town,
+                    basin=basin,
+                    number=len(parcels) + 1,
+                    geom=geom,
+                    user=user,
+                    reason="Registered for a test",
+                )
+            )
+    return parcels
