@@ -10,6 +10,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from core.views import healthz
 from layers.views import import_page as layer_import_page
 from layers.views_export import export as layer_export
+from public_map.api import ParcelByAddressApi
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -17,6 +18,8 @@ urlpatterns = [
     path("api/v1/jobs/", include("jobs.urls")),
     path("api/v1/boundaries/", include("boundaries.urls")),
     path("api/v1/", include("addressing.urls")),
+    path("api/v1/parcels/by-address", ParcelByAddressApi.as_view(), name="parcel-by-address"),
+    path("api/v1/parcels/", include("parcels.urls")),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
     path("api/v1/layers/", include("layers.urls")),
     path("api/v1/rasters/", include("layers.urls_rasters")),
@@ -29,6 +32,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("layers/import/", layer_import_page, name="layer-import"),
+    path("parcels/", include("parcels.urls_pages")),
     path("", include("public_map.urls")),
 )
 

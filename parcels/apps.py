@@ -6,3 +6,9 @@ class ParcelsConfig(AppConfig):
 
     name = "parcels"
     verbose_name = "Parcels"
+
+    def ready(self) -> None:
+        from core.collections import registry
+        from parcels.collections import ParcelsProvider
+
+        registry.register(ParcelsProvider())

@@ -20,6 +20,7 @@ from fractions import Fraction
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import Transform
+from django.contrib.postgres.indexes import GistIndex
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -123,6 +124,9 @@ class Parcel(TimeStampedModel):
         indexes = [
             models.Index(fields=["locality", "basin", "number"], name="parcel_identifier"),
             models.Index(fields=["valid_from", "valid_to"], name="parcel_validity"),
+            # The overlap rule and the audit look only at active parcels: history, which only
+            # grows, stays out of their index lookups.
+            GistIndex(fields=["geom"], condition=Q(status="active"), name="parcel_active_geom"),
         ]
 
     def __str__(self) -> str:

@@ -11,7 +11,7 @@ from django.contrib.gis.geos import Point
 from django.db.models import Q, QuerySet
 
 from core.errors import InvalidInput, NotFound
-from parcels.models import Parcel, ParcelLineage, ParcelStatus, ParcelTransaction
+from parcels.models import Parcel, ParcelLineage, ParcelStatus, ParcelTransaction, Right
 
 _IDENTIFIER = re.compile(
     r"^\s*(?P<locality>.*?)[\s,]*(?P<basin>\d{1,6})\s*/\s*(?P<number>\d{1,7})\s*$"
@@ -22,6 +22,17 @@ def parcels_as_of(*, at: datetime) -> QuerySet[Parcel]:
     """The parcels that were in force at ``at``: created at or before it, not yet retired."""
     return Parcel.objects.filter(valid_from__lte=at).filter(
         Q(valid_to__isnull=True) | Q(valid_to__gt=at)
+    )
+
+
+def parcel_rights_at(*, parcel: Parcel, at: datetime | None = None) -> list[Right]:
+    """The rights on ``parcel`` in force now (or at ``at``), with their parties. Personal
+    data: callers check parcels.access first."""
+    rights = Right.objects.filter(parcel=parcel).select_related("party").order_by("kind", "pk")
+    if at is None:
+        return list(rights.filter(valid_to__isnull=True))
+    return list(
+        rights.filter(valid_from__lte=at).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=at))
     )
 
 

@@ -38,8 +38,8 @@ from pyproj import Geod
 from shapely.ops import split as shapely_split
 
 from boundaries.models import Locality, Municipality
-from core.errors import Conflict, InvalidInput, PreconditionFailed
-from core.uploads import upload_check_size
+from core.errors import Conflict, InvalidInput, PayloadTooLarge, PreconditionFailed
+from core.tiles import tile_cache_invalidate
 from parcels.models import (
     SHARED_KINDS,
     LandUse,
@@ -57,6 +57,8 @@ from parcels.models import (
 )
 
 GEOD = Geod(ellps="WGS84")
+DOCUMENT_MAX_BYTES = 50 * 1024**2  # a scanned survey plan or deed
+TILES = "parcels"  # the collection whose cached tiles a change invalidates
 # Shares are kept as fractions of 32-bit integers.
 MAX_DENOMINATOR = 2**31 - 1
 
@@ -134,7 +136,12 @@ def source_document_upload(
         raise InvalidInput(f"Unknown document kind {kind!r}.", code="document_kind")
     if not reference.strip():
         raise InvalidInput("A document needs its reference (number or title).")
-    upload_check_size(upload)
+    if upload.size > DOCUMENT_MAX_BYTES:
+        raise PayloadTooLarge(
+            f"The document is {upload.size / 1024**2:.1f} MB; the largest accepted is "
+            f"{DOCUMENT_MAX_BYTES // 1024**2} MB.",
+            details={"limit_bytes": DOCUMENT_MAX_BYTES},
+        )
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -201,6 +208,7 @@ def _locked(parcels: Sequence[Parcel], versions: Sequence[int] | None) -> list[P
 
 
 def _retire(parcels: Sequence[Parcel], record: ParcelTransaction) -> None:
+    tile_cache_invalidate(collection_id=TILES, geometries=[p.geom for p in parcels])
     for parcel in parcels:
         parcel.status = ParcelStatus.RETIRED
         parcel.valid_to = record.performed_at
@@ -212,6 +220,7 @@ def _retire(parcels: Sequence[Parcel], record: ParcelTransaction) -> None:
 def _child(
     *, like: Parcel, geom: GEOSGeometry, number: int, record: ParcelTransaction, **fields
 ) -> Parcel:
+    tile_cache_invalidate(collection_id=TILES, geometries=[geom])
     return Parcel.objects.create(
         locality=like.locality,
         municipality=like.municipality,
@@ -256,14 +265,27 @@ def _end_rights(parcels: Sequence[Parcel], record: ParcelTransaction) -> None:
 
 
 def _copy_right(right: Right, *, to: Parcel, record, share: Fraction | None = None) -> Right:
-    share = right.share if share is None else share
-    return Right(
+    return _right_row(
         parcel=to,
         party_id=right.party_id,
         kind=right.kind,
+        share=right.share if share is None else share,
+        description=right.description,
+        record=record,
+    )
+
+
+def _right_row(
+    *, parcel: Parcel, party_id: int, kind: str, share, description: str, record
+) -> Right:
+    share = Fraction(share) if share is not None else None
+    return Right(
+        parcel=parcel,
+        party_id=party_id,
+        kind=kind,
         share_numerator=share.numerator if share is not None else None,
         share_denominator=share.denominator if share is not None else None,
-        description=right.description,
+        description=description,
         valid_from=record.performed_at,
         created_by=record,
     )
@@ -299,6 +321,7 @@ def parcel_create(
             documents=documents,
             details={"identifier": f"{basin}/{number}"},
         )
+        tile_cache_invalidate(collection_id=TILES, geometries=[geom])
         return Parcel.objects.create(
             locality=locality,
             municipality=municipality,
@@ -311,6 +334,78 @@ def parcel_create(
             created_by=record,
             is_synthetic=is_synthetic,
         )
+
+
+@dataclass(frozen=True)
+class NewParcel:
+    """A parcel to register in bulk (``parcels_register``): an EPSG:4326 polygon."""
+
+    locality: Locality
+    municipality: Municipality
+    basin: int
+    number: int
+    geom: Polygon
+    land_use: str = LandUse.UNZONED
+    registered_area_m2: float | None = None
+
+
+def parcels_register(
+    *,
+    parcels: Sequence[NewParcel],
+    user,
+    reason: str,
+    kind: str = TransactionKind.CREATE,
+    documents: Sequence[SourceDocument] = (),
+    details: dict | None = None,
+    is_synthetic: bool = False,
+) -> tuple[ParcelTransaction, list[Parcel]]:
+    """Register many parcels in one recorded transaction (first registration, an import, the
+    demo city). All or nothing: the database checks every row (valid polygon, minimum area,
+    no overlap with any active parcel or with one another, unique identifiers)."""
+    for new in parcels:
+        if new.land_use not in LandUse.values:
+            raise InvalidInput(f"Unknown land use {new.land_use!r}.", code="land_use")
+        _polygon(new.geom)
+    with register_rules():
+        record = _record(
+            kind=kind,
+            user=user,
+            reason=reason,
+            documents=documents,
+            details={"parcels": len(parcels), **(details or {})},
+        )
+        created = Parcel.objects.bulk_create(
+            [
+                Parcel(
+                    locality=new.locality,
+                    municipality=new.municipality,
+                    basin=new.basin,
+                    number=new.number,
+                    geom=new.geom,
+                    land_use=new.land_use,
+                    registered_area_m2=new.registered_area_m2,
+                    valid_from=record.performed_at,
+                    created_by=record,
+                    is_synthetic=is_synthetic,
+                )
+                for new in parcels
+            ],
+            batch_size=2000,
+        )
+        if parcels:
+            # Many parcels: one box over them all invalidates the same tiles far faster.
+            tile_cache_invalidate(
+                collection_id=TILES,
+                geometries=[_extent(parcels)] if len(parcels) > 50 else [p.geom for p in parcels],
+            )
+    return record, created
+
+
+def _extent(parcels: Sequence[NewParcel]) -> Polygon:
+    xs0, ys0, xs1, ys1 = zip(*(p.geom.extent for p in parcels), strict=True)
+    box = Polygon.from_bbox((min(xs0), min(ys0), max(xs1), max(ys1)))
+    box.srid = 4326
+    return box
 
 
 def _polygon(geom: GEOSGeometry) -> Polygon:
@@ -638,17 +733,8 @@ class RightSpec:
     description: str = ""
 
 
-def parcel_rights_set(
-    *,
-    parcel: Parcel,
-    rights: Sequence[RightSpec],
-    user,
-    reason: str,
-    documents: Sequence[SourceDocument] = (),
-    version: int | None = None,
-) -> ParcelTransaction:
-    """Replace the current rights of ``parcel`` with ``rights``: the current ones end now and
-    the new ones begin. Ownership shares, and lease shares, must each add up to exactly one."""
+def _shares_check(parcel: Parcel, rights: Sequence[RightSpec]) -> None:
+    """Ownership shares, and lease shares, each add up to exactly one; easements have none."""
     totals: dict[str, Fraction] = defaultdict(Fraction)
     for spec in rights:
         if spec.kind not in RightKind.values:
@@ -670,6 +756,20 @@ def parcel_rights_set(
             code="right_shares_add_up",
             details={"parcels": [parcel.pk], "totals": {k: str(v) for k, v in wrong.items()}},
         )
+
+
+def parcel_rights_set(
+    *,
+    parcel: Parcel,
+    rights: Sequence[RightSpec],
+    user,
+    reason: str,
+    documents: Sequence[SourceDocument] = (),
+    version: int | None = None,
+) -> ParcelTransaction:
+    """Replace the current rights of ``parcel`` with ``rights``: the current ones end now and
+    the new ones begin. Ownership shares, and lease shares, must each add up to exactly one."""
+    _shares_check(parcel, rights)
     with register_rules():
         (current,) = _locked([parcel], None if version is None else [version])
         record = _record(
@@ -680,24 +780,84 @@ def parcel_rights_set(
             details={"parcel": current.identifier, "rights": len(rights)},
         )
         _end_rights([current], record)
-        Right.objects.bulk_create(
-            [
-                Right(
-                    parcel=current,
-                    party=spec.party,
-                    kind=spec.kind,
-                    share_numerator=Fraction(spec.share).numerator if spec.share else None,
-                    share_denominator=Fraction(spec.share).denominator if spec.share else None,
-                    description=spec.description,
-                    valid_from=record.performed_at,
-                    created_by=record,
-                )
-                for spec in rights
-            ]
-        )
+        Right.objects.bulk_create([_new_right(current, spec, record) for spec in rights])
         current.version += 1
         current.save(update_fields=["version", "updated_at"])
     return record
+
+
+def parcels_rights_register(
+    *,
+    entries: Sequence[tuple[Parcel, Sequence[RightSpec]]],
+    user,
+    reason: str,
+    documents: Sequence[SourceDocument] = (),
+) -> ParcelTransaction:
+    """Record the first rights of many parcels that have none yet (after a first registration
+    or an import), in one transaction; each parcel's ownership and lease shares must add up to
+    exactly one."""
+    for parcel, rights in entries:
+        _shares_check(parcel, rights)
+    with register_rules():
+        record = _record(
+            kind=TransactionKind.RIGHTS,
+            user=user,
+            reason=reason,
+            documents=documents,
+            details={"parcels": len(entries)},
+        )
+        held = set(
+            Right.objects.filter(
+                parcel__in=[p for p, _r in entries], valid_to__isnull=True
+            ).values_list("parcel_id", flat=True)
+        )
+        if held:
+            raise Conflict(
+                f"{len(held)} of these parcels already have rights; change them one by one.",
+                code="rights_exist",
+                details={"parcels": sorted(held)[:20]},
+            )
+        Right.objects.bulk_create(
+            [_new_right(parcel, spec, record) for parcel, rights in entries for spec in rights],
+            batch_size=5000,
+        )
+    return record
+
+
+def _new_right(parcel: Parcel, spec: RightSpec, record: ParcelTransaction) -> Right:
+    return _right_row(
+        parcel=parcel,
+        party_id=spec.party.pk,
+        kind=spec.kind,
+        share=spec.share,
+        description=spec.description,
+        record=record,
+    )
+
+
+@dataclass(frozen=True)
+class NewParty:
+    kind: str
+    name_ar: str
+    name_en: str = ""
+    national_id: str = ""
+
+
+def parties_register(*, parties: Sequence[NewParty], is_synthetic: bool = False) -> list[Party]:
+    """Register many parties at once (an import, the demo city)."""
+    return Party.objects.bulk_create(
+        [
+            Party(
+                kind=p.kind,
+                name_ar=p.name_ar,
+                name_en=p.name_en,
+                national_id=p.national_id,
+                is_synthetic=is_synthetic,
+            )
+            for p in parties
+        ],
+        batch_size=5000,
+    )
 
 
 def party_create(

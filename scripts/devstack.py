@@ -609,6 +609,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
     manage(["load_reference_data"], env=env)
     manage(["load_demo_layers"], env=env)
     manage(["load_demo_city"], env=env)
+    manage(["load_demo_parcels"], env=env)
     manage(["demo_users"], env=env)
 
     say("starting the worker")

@@ -13,7 +13,7 @@ from gis_project.env import BASE_DIR, LOCAL_DIR, Env
 
 # --- Applications -----------------------------------------------------------------------------
 # Dependencies point downward only (see docs in README.md):
-#   public_map -> addressing, parcels, layers -> boundaries, jobs -> core
+#   public_map, demo -> addressing, parcels, layers -> boundaries, jobs -> core
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "layers",
     "parcels",
     "addressing",
+    "demo",
     "public_map",
 ]
 

@@ -125,3 +125,16 @@ def type_of_dtype(dtype: np.dtype) -> str:
     if kind == "M":
         return "date" if np.datetime_data(dtype)[0] == "D" else "datetime"
     return "string"
+
+
+def source_check(source: SourceLayer, path: Path) -> SourceLayer:
+    """``source`` if it holds features and says its CRS; InvalidInput naming the file if not."""
+    if len(source) == 0:
+        raise InvalidInput(f"{path.name} holds no features.", code="empty_file")
+    if source.crs is None:
+        raise InvalidInput(
+            f"{path.name} does not say which coordinate reference system it uses; give it "
+            "(an EPSG code such as 4326, 28191, 28193 or 2039).",
+            code="missing_crs",
+        )
+    return source

@@ -28,7 +28,7 @@ from core.errors import InvalidInput
 from core.geometry import geometries_prepare, geometry_families
 from layers import sql
 from layers.importers import ReadOptions, SourceLayer, importer_for
-from layers.importers.base import sanitize_name
+from layers.importers.base import sanitize_name, source_check
 from layers.models import Layer
 from layers.schema import properties_validate_columns, schema_parse
 from layers.services.registry import layer_create, layer_features_changed
@@ -187,15 +187,7 @@ def layer_import(
         raise InvalidInput(
             f"{path.name} gives several layers ({names}); choose one.", code="choose_source_layer"
         )
-    source = sources[0]
-    if len(source) == 0:
-        raise InvalidInput(f"{path.name} holds no features.", code="empty_file")
-    if source.crs is None:
-        raise InvalidInput(
-            f"{path.name} does not say which coordinate reference system it uses; give it "
-            "(an EPSG code such as 4326, 28191, 28193 or 2039).",
-            code="missing_crs",
-        )
+    source = source_check(sources[0], path)
     created = False
     if new_layer is not None:
         schema, inferred = _inferred_schema(source)

@@ -21,11 +21,11 @@ def data(reference_data):
     layer_with_points(slug="sewer-valves", visibility="internal", points=LIGHTS[:2])
 
 
-# Every public collection: boundaries, the address register and the public layer (never the
-# internal sewer-valves).
+# Every public collection: boundaries, the address register, the parcels and the public layer
+# (never the internal sewer-valves).
 PUBLIC = {
     *("municipalities", "governorates", "localities", "streetlights"),
-    *("addresses", "streets", "postal-zones", "areas", "places"),
+    *("addresses", "streets", "postal-zones", "areas", "places", "parcels"),
 }
 
 

@@ -1,0 +1,71 @@
+"""The register as a public collection (OGC API, vector tiles, exports): the active parcels with
+their identifier, area and zoning only. Parties and rights are not columns of this collection,
+so no endpoint built on it can show them (see parcels.access)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+
+from core.collections import Collection, CollectionProvider, Field, ModelCollection, User
+from parcels.models import Parcel, ParcelStatus
+
+SYNTHETIC_NOTE = {
+    "en": "Synthetic demo data where synthetic is true (generated, not surveyed).",
+    "ar": "بيانات تجريبية مولدة حيث synthetic صحيحة (ليست مسحاً ميدانياً).",
+}
+
+
+def _field(name: str, kind: str, en: str, ar: str) -> Field:
+    return Field(name=name, type=kind, title={"en": en, "ar": ar})
+
+
+class ParcelCollection(ModelCollection):
+    id = "parcels"
+    title = {"en": "Parcels", "ar": "قطع الأراضي"}
+    description = {
+        "en": "The cadastral register's active parcels: identifier (locality, basin, number), "
+        "area on the ellipsoid and land-use zone. " + SYNTHETIC_NOTE["en"],
+        "ar": "قطع الأراضي السارية في السجل: الرقم (الموقع، الحوض، القطعة) والمساحة واستعمال "
+        "الأرض. " + SYNTHETIC_NOTE["ar"],
+    }
+    model = Parcel
+    geometry_type = "Polygon"
+    tile_geometry_field = "geom_3857"
+    temporal_field = "valid_from"
+    is_public = True
+    field_list = (
+        _field("locality", "string", "Locality", "الموقع"),
+        _field("locality_ar", "string", "Locality (Arabic)", "الموقع بالعربية"),
+        _field("basin", "integer", "Basin", "الحوض"),
+        _field("number", "integer", "Parcel number", "رقم القطعة"),
+        _field("area_m2", "number", "Area (m², ellipsoid)", "المساحة (م²)"),
+        _field("registered_area_m2", "number", "Registered area (m²)", "المساحة المسجلة (م²)"),
+        _field("land_use", "string", "Land use", "استعمال الأرض"),
+        _field("valid_from", "datetime", "In force since", "سارية منذ"),
+        _field("synthetic", "boolean", "Synthetic", "تجريبي"),
+    )
+    columns = {
+        "locality": "locality__name_en",
+        "locality_ar": "locality__name_ar",
+        "basin": "basin",
+        "number": "number",
+        "area_m2": "area_m2",
+        "registered_area_m2": "registered_area_m2",
+        "land_use": "land_use",
+        "valid_from": "valid_from",
+        "synthetic": "is_synthetic",
+    }
+
+    @property
+    def is_synthetic(self) -> bool:
+        return Parcel.objects.filter(is_synthetic=True).exists()
+
+    def queryset(self, *, user: User) -> QuerySet:
+        return Parcel.objects.filter(status=ParcelStatus.ACTIVE)
+
+
+class ParcelsProvider(CollectionProvider):
+    def collections(self) -> Iterable[Collection]:
+        return [ParcelCollection()]
