@@ -1,12 +1,15 @@
 """Transactions of the register: each recorded, atomic, and refused with the rule named."""
 
+import threading
 from fractions import Fraction
 
 import pytest
 from django.contrib.gis.geos import LineString, Polygon
+from django.db import connections
 
 from core.errors import Conflict, InvalidInput, PreconditionFailed
-from parcels.models import ParcelStatus, Right, TransactionKind
+from core.roles import Role
+from parcels.models import Parcel, ParcelStatus, Right, TransactionKind
 from parcels.services import (
     RightSpec,
     parcel_boundary_adjust,
@@ -17,7 +20,7 @@ from parcels.services import (
     parcel_split,
     party_create,
 )
-from tests.factories import PARCEL_SIZE, parcel_square
+from tests.factories import PARCEL_SIZE, UserFactory, parcel_square, parcels_grid
 
 X0, Y0 = 35.200, 31.900  # the lower-left corner of parcel 1/1
 
@@ -253,3 +256,33 @@ def test_every_change_needs_a_reason(pair, officer):
     with pytest.raises(InvalidInput) as refused:
         parcel_retire(parcel=pair[0], user=officer, reason="  ")
     assert refused.value.code == "reason_missing"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_splitting_one_parcel_at_once_one_is_refused(locality, town):
+    """Both read version 1 and split at the same moment: the first to lock the parcel splits
+    it; the other, once the lock is released, finds it retired and is refused."""
+    officer = UserFactory(role=Role.CADASTRE_OFFICER)
+    (parcel,) = parcels_grid(locality=locality, town=town, user=officer, cols=1)
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def split(fraction: float) -> None:
+        try:
+            start.wait(timeout=10)
+            parcel_split(
+                parcel=parcel, cut_lines=[across(fraction)], user=officer, reason="Sale", version=1
+            )
+            outcomes.append("split")
+        except (Conflict, PreconditionFailed) as exc:
+            outcomes.append(exc.code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=split, args=(f,)) for f in (0.4, 0.6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["parcel_retired", "split"]
+    assert Parcel.objects.filter(status="active").count() == 2  # one split, not two
