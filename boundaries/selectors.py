@@ -6,11 +6,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.contrib.gis.geos import Point
+from django.contrib.gis.geos import GEOSGeometry, Point
 from django.db.models import F, QuerySet
 
 from boundaries.models import Governorate, Municipality
-from core.errors import NotFound
+from core.errors import InvalidInput, NotFound
 from core.spatial import LabelPoint
 
 # 6 decimals of a degree are about 0.1 m: finer than the sources, and a third smaller.
@@ -31,6 +31,22 @@ def municipality_current() -> Municipality:
             code="municipality_not_loaded",
         )
     return municipality
+
+
+def served_area_check(*, geometry: GEOSGeometry) -> None:
+    """InvalidInput unless ``geometry`` (EPSG:4326) meets a municipality the platform holds: an
+    edit far from every municipality is a slip (swapped coordinates) or not ours to make. Before
+    any municipality is loaded there is nothing to check against."""
+    municipalities = Municipality.objects.all()
+    if not municipalities.exists():
+        return
+    if not municipalities.filter(geom__intersects=geometry).exists():
+        x0, y0, x1, y1 = geometry.extent
+        raise InvalidInput(
+            f"The geometry ({x0:.5f}, {y0:.5f} to {x1:.5f}, {y1:.5f}, longitude then latitude) "
+            "lies outside every municipality the platform serves.",
+            code="outside_municipality",
+        )
 
 
 def governorate_list() -> QuerySet[Governorate]:

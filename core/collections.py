@@ -21,7 +21,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Expression, F, QuerySet
 from django.db.models.functions import JSONObject
 
-from core.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, MethodNotAllowed, NotFound
 from core.roles import user_sees_internal
 
 User = AbstractBaseUser | AnonymousUser
@@ -78,6 +78,43 @@ class Collection(abc.ABC):
     def filter_property(self, queryset: QuerySet, *, name: str, value: str, user: User) -> QuerySet:
         """``queryset`` narrowed to features whose property ``name`` equals ``value``; only
         properties this user may see can be filtered on (InvalidInput otherwise)."""
+
+    # -- editing (OGC API - Features Part 4 and the editor) ------------------------------------
+    # A collection that can be edited overrides these, through its app's services (which keep
+    # its rules, record history and invalidate tiles). Geometries are EPSG:4326.
+
+    def may_edit(self, *, user: User) -> bool:
+        """Whether ``user`` may create, change and delete this collection's features."""
+        return False
+
+    def feature_version(self, *, feature_id: str) -> int | None:
+        """The current version of a feature (its ETag), or None if the collection keeps none."""
+        return None
+
+    def create(self, *, user: User, geometry, properties: dict) -> tuple[str, int]:
+        """Add a feature; returns its id and version."""
+        raise self._read_only()
+
+    def update(
+        self, *, user: User, feature_id: str, version: int, geometry, properties, replace: bool
+    ) -> int:
+        """Change a feature that is still at ``version`` (412 otherwise); returns the new
+        version. ``replace``: all properties are given (PUT); else only those to change."""
+        raise self._read_only()
+
+    def delete(self, *, user: User, feature_id: str, version: int) -> None:
+        """Remove a feature that is still at ``version`` (412 otherwise)."""
+        raise self._read_only()
+
+    def restore(self, *, user: User, feature_id: str, version: int, to_version: int) -> int:
+        """Bring back what version ``to_version`` held, as a new version (the feature must
+        still be at ``version``); returns the new version."""
+        raise self._read_only()
+
+    def _read_only(self) -> MethodNotAllowed:
+        return MethodNotAllowed(
+            f"The collection {self.id} cannot be edited through this interface."
+        )
 
 
 class ModelCollection(Collection):

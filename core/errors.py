@@ -41,6 +41,21 @@ class PermissionDenied(DomainError):
     code = "forbidden"
 
 
+class MethodNotAllowed(DomainError):
+    """The resource exists but does not take this method (a read-only collection)."""
+
+    status_code = 405
+    code = "method_not_allowed"
+
+
+class PreconditionRequired(DomainError):
+    """An edit must say which version it is based on (``If-Match``), or it could overwrite
+    a change it never saw."""
+
+    status_code = 428
+    code = "version_required"
+
+
 class Conflict(DomainError):
     """The request clashes with the current state (a duplicate, a finished job)."""
 

@@ -16,7 +16,7 @@ from django.contrib.gis.geos.collections import (
     MultiPolygon,
 )
 
-from core.errors import InvalidInput
+from core.errors import InvalidInput, PayloadTooLarge
 
 MULTI = {"Point": MultiPoint, "LineString": MultiLineString, "Polygon": MultiPolygon}
 SINGLE_OF = {"MultiPoint": "Point", "MultiLineString": "LineString", "MultiPolygon": "Polygon"}
@@ -237,3 +237,18 @@ def geometry_from_geojson(value: Any) -> GEOSGeometry:
     if parsed is None or parsed.is_empty:
         raise InvalidInput("The geometry is empty.", code="empty_geometry")
     return GEOSGeometry(memoryview(shapely.to_wkb(parsed)), srid=4326)
+
+
+# An edited feature with more vertices than this is refused: no street, pipe or parcel needs
+# them, and a hand-edited feature with so many is a mistake or an attack on the tile server.
+MAX_EDIT_VERTICES = 20_000
+
+
+def geometry_check_size(*, geometry: GEOSGeometry) -> None:
+    """PayloadTooLarge (413) for a geometry with more than MAX_EDIT_VERTICES vertices."""
+    if geometry.num_coords > MAX_EDIT_VERTICES:
+        raise PayloadTooLarge(
+            f"The geometry has {geometry.num_coords:,} vertices; an edited feature may have at "
+            f"most {MAX_EDIT_VERTICES:,}.",
+            code="too_many_vertices",
+        )

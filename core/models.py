@@ -1,6 +1,7 @@
 """Models every app shares: the time-stamped base, and the vector tile cache that serves
 every registered collection (see core.tiles)."""
 
+from django.conf import settings
 from django.contrib.gis.db import models
 
 
@@ -48,3 +49,35 @@ class TileInvalidation(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["collection"], name="tile_invalidation_collection")]
+
+
+class ChangeAction(models.TextChoices):
+    CREATE = "create", "create"
+    UPDATE = "update", "update"
+    DELETE = "delete", "delete"
+    RESTORE = "restore", "restore"
+
+
+class ChangeRecord(models.Model):
+    """One write to one feature of a collection: who, when, which version it made, and the
+    feature before and after ({"geometry": GeoJSON in EPSG:4326, "properties": {...}}; None
+    before a creation and after a deletion). Together, a feature's history and the platform's
+    audit log of every edit. Rows are only ever added."""
+
+    collection = models.CharField(max_length=100)
+    feature_id = models.CharField(max_length=64)
+    version = models.PositiveIntegerField(help_text="the version this change made (or deleted)")
+    action = models.CharField(max_length=10, choices=ChangeAction.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(max_length=150, blank=True, help_text="as it was at the time")
+    at = models.DateTimeField(db_index=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["collection", "feature_id", "version"], name="change_feature"),
+        ]
+        ordering = ["collection", "feature_id", "version", "id"]

@@ -6,14 +6,17 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.gis.db.models import Extent
 from django.db import DatabaseError, OperationalError, connection
 
 from core.collections import Collection, User
-from core.errors import ServiceUnavailable
+from core.errors import NotFound, ServiceUnavailable
+from core.models import ChangeAction, ChangeRecord
 
 # Extensions the platform needs on the database server (created by core.0001_extensions).
 REQUIRED_EXTENSIONS = ("postgis", "pgrouting", "pg_trgm", "unaccent", "fuzzystrmatch")
@@ -128,3 +131,69 @@ def collection_extent(
     """(west, south, east, north) in WGS 84 of what ``user`` may see, or None if empty."""
     extent = collection.queryset(user=user).aggregate(e=Extent(collection.geometry_field))["e"]
     return tuple(extent) if extent else None
+
+
+# -- feature history (see core.services.change_record) -------------------------------------------
+
+
+def feature_history(*, collection: str, feature_id: object) -> list[ChangeRecord]:
+    """Every recorded change of a feature, oldest first."""
+    return list(
+        ChangeRecord.objects.filter(collection=collection, feature_id=str(feature_id))
+        .select_related("user")
+        .order_by("version", "id")
+    )
+
+
+def feature_version(*, collection: str, feature_id: object, version: int) -> dict:
+    """The feature as ``version`` left it (a snapshot); NotFound if no change made it."""
+    record = (
+        ChangeRecord.objects.filter(
+            collection=collection, feature_id=str(feature_id), version=version
+        )
+        .exclude(action=ChangeAction.DELETE)
+        .order_by("-id")
+        .first()
+    )
+    if record is None:
+        raise NotFound(
+            f"Feature {feature_id} of {collection} has no version {version}.",
+            code="version_not_found",
+        )
+    return record.after
+
+
+def feature_as_of(*, collection: str, feature_id: object, at: datetime) -> tuple[int, dict]:
+    """(version, snapshot) of the feature as it stood at ``at``; NotFound if it did not
+    exist then (not yet created, or deleted)."""
+    record = (
+        ChangeRecord.objects.filter(collection=collection, feature_id=str(feature_id), at__lte=at)
+        .order_by("-at", "-id")
+        .first()
+    )
+    if record is None or record.action == ChangeAction.DELETE:
+        raise NotFound(
+            f"Feature {feature_id} of {collection} did not exist at {at.isoformat()}.",
+            code="not_at_that_date",
+        )
+    return record.version, record.after
+
+
+@dataclass(frozen=True)
+class Difference:
+    geometry_changed: bool
+    properties: dict[str, tuple[Any, Any]]  # name -> (in the first, in the second)
+
+
+def snapshots_compare(first: dict | None, second: dict | None) -> Difference:
+    """What differs between two snapshots of a feature."""
+    a, b = first or {}, second or {}
+    pa, pb = a.get("properties") or {}, b.get("properties") or {}
+    return Difference(
+        geometry_changed=a.get("geometry") != b.get("geometry"),
+        properties={
+            name: (pa.get(name), pb.get(name))
+            for name in sorted(set(pa) | set(pb))
+            if pa.get(name) != pb.get(name)
+        },
+    )

@@ -1,13 +1,20 @@
-"""Writes that belong to no single domain: user accounts for the roles."""
+"""Writes that belong to no single domain: user accounts for the roles, and the history of
+every feature's changes (each domain's services call ``change_record`` inside their own
+transaction, so a change and its record commit or roll back together)."""
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
+from django.utils import timezone
 
+from core.models import ChangeRecord
 from core.roles import STAFF_ROLES, Role, role_group
 
 DEMO_USERNAME_PREFIX = "demo-"
@@ -50,3 +57,39 @@ def demo_users_ensure(*, reset_passwords: bool = False) -> list[DemoAccount]:
         user.groups.add(role_group(role))
         accounts.append(DemoAccount(username=username, role=role, password=password))
     return accounts
+
+
+# -- feature history ---------------------------------------------------------------------------
+
+
+def feature_snapshot(*, geometry: GEOSGeometry | None, properties: dict[str, Any]) -> dict:
+    """A feature as history keeps it (geometry as GeoJSON, EPSG:4326)."""
+    return {
+        "geometry": json.loads(geometry.geojson) if geometry is not None else None,
+        "properties": dict(properties),
+    }
+
+
+def change_record(
+    *,
+    collection: str,
+    feature_id: object,
+    version: int,
+    action: str,
+    user,
+    before: dict | None,
+    after: dict | None,
+) -> ChangeRecord:
+    """Record one write (inside the writing transaction)."""
+    actor = user if user is not None and getattr(user, "is_authenticated", False) else None
+    return ChangeRecord.objects.create(
+        collection=collection,
+        feature_id=str(feature_id),
+        version=version,
+        action=action,
+        user=actor,
+        username=actor.get_username() if actor is not None else "",
+        at=timezone.now(),
+        before=before,
+        after=after,
+    )

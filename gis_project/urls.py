@@ -24,6 +24,10 @@ urlpatterns = [
     path("api/v1/layers/", include("layers.urls")),
     path("api/v1/rasters/", include("layers.urls_rasters")),
     path("api/v1/collections/<slug:collection_id>/export", layer_export, name="export"),
+    path(
+        "api/v1/collections/<slug:collection_id>/items/<str:feature_id>/",
+        include("layers.urls_history"),
+    ),
     path("tiles/", include("layers.urls_tiles")),
     path("ogcapi/", include("layers.urls_ogc")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin
 
 from core.errors import DomainError
-from layers.models import Feature, Layer
+from layers.models import Feature, Layer, LayerPermission
 from layers.schema import schema_parse
 from layers.services import (
     LAYER_FIELDS,
@@ -41,9 +41,18 @@ class LayerForm(forms.ModelForm):
         return cleaned
 
 
+class LayerPermissionInline(admin.TabularInline):
+    """Which roles may view, edit or administer this layer; none listed: the defaults
+    (planners edit and administer; staff view internal layers; everyone views public ones)."""
+
+    model = LayerPermission
+    extra = 1
+
+
 @admin.register(Layer)
 class LayerAdmin(admin.ModelAdmin):
     form = LayerForm
+    inlines = [LayerPermissionInline]
     list_display = ["slug", "title_en", "title_ar", "geometry_type", "visibility", "updated_at"]
     list_filter = ["visibility", "geometry_type", "is_synthetic"]
     search_fields = ["slug", "title_en", "title_ar"]

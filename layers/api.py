@@ -10,9 +10,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import paginated_response
+from core.errors import PermissionDenied
 from layers.collections import LayerCollection
-from layers.models import GeometryType, Layer, Visibility
-from layers.selectors import layer_get, layer_list, layer_may_manage
+from layers.models import AccessLevel, GeometryType, Layer, Visibility
+from layers.selectors import layer_access, layer_get, layer_list, layer_may_manage
 from layers.services import layer_create, layer_delete, layer_update
 
 
@@ -120,12 +121,21 @@ class LayerDetailApi(APIView):
     def patch(self, request: Request, slug: str) -> Response:
         serializer = LayerUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        layer = layer_update(
-            layer=layer_get(user=request.user, slug=slug), **serializer.validated_data
-        )
+        layer = layer_update(layer=_administered(request, slug), **serializer.validated_data)
         return Response(LayerOutputSerializer(layer, context={"request": request}).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, slug: str) -> Response:
-        layer_delete(layer=layer_get(user=request.user, slug=slug))
+        layer_delete(layer=_administered(request, slug))
         return Response(status=204)
+
+
+def _administered(request: Request, slug: str) -> Layer:
+    """The layer, if this user administers it (its permissions may name other roles)."""
+    layer = layer_get(user=request.user, slug=slug)
+    if layer_access(user=request.user, layer=layer) < AccessLevel.ADMINISTER:
+        raise PermissionDenied(
+            f"Your role may not change the layer {slug}; ask an administrator.",
+            code="layer_administer_forbidden",
+        )
+    return layer

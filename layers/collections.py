@@ -6,12 +6,16 @@ from collections.abc import Iterable
 
 from django.db.models import Expression, F, QuerySet
 
+from boundaries.selectors import served_area_check
 from core.collections import Collection, CollectionProvider, Field, User
-from core.errors import InvalidInput
+from core.errors import InvalidInput, NotFound, PermissionDenied
+from core.geometry import geometry_check_size
 from core.roles import user_sees_internal
 from core.spatial import JsonbWithout
-from layers.models import Feature, Layer, Visibility
+from layers.models import AccessLevel, Feature, Layer, Visibility
 from layers.schema import schema_parse
+from layers.selectors import layer_access
+from layers.services import feature_create, feature_delete, feature_restore, feature_update
 
 
 class LayerCollection(Collection):
@@ -34,6 +38,9 @@ class LayerCollection(Collection):
             else ()
         )
         self._fields = schema_parse(layer.schema)
+
+    def is_visible_to(self, *, user: User) -> bool:
+        return layer_access(user=user, layer=self.layer) >= AccessLevel.VIEW
 
     def fields(self, *, user: User) -> list[Field]:
         if user_sees_internal(user):
@@ -62,6 +69,72 @@ class LayerCollection(Collection):
                 f"{name}={value!r} is not a valid {field.type}.", code="invalid_filter"
             ) from None
         return queryset.filter(properties__contains={name: typed})
+
+    # -- editing ---------------------------------------------------------------------------
+
+    def may_edit(self, *, user: User) -> bool:
+        return layer_access(user=user, layer=self.layer) >= AccessLevel.EDIT
+
+    def feature_version(self, *, feature_id: str) -> int | None:
+        version = self._features().filter(pk=_pk(feature_id)).values_list("version", flat=True)
+        return version.first()
+
+    def create(self, *, user: User, geometry, properties: dict) -> tuple[str, int]:
+        self._editable_by(user, geometry)
+        feature = feature_create(
+            layer=self.layer, geometry=geometry, properties=properties, user=user
+        )
+        return str(feature.pk), feature.version
+
+    def update(
+        self, *, user: User, feature_id: str, version: int, geometry, properties, replace: bool
+    ) -> int:
+        self._editable_by(user, geometry)
+        feature = feature_update(
+            feature=self._feature(feature_id),
+            version=version,
+            user=user,
+            geometry=geometry,
+            properties=properties,
+            replace=replace,
+        )
+        return feature.version
+
+    def delete(self, *, user: User, feature_id: str, version: int) -> None:
+        self._editable_by(user, None)
+        feature_delete(feature=self._feature(feature_id), version=version, user=user)
+
+    def restore(self, *, user: User, feature_id: str, version: int, to_version: int) -> int:
+        self._editable_by(user, None)
+        feature = feature_restore(
+            feature=self._feature(feature_id), version=version, to_version=to_version, user=user
+        )
+        return feature.version
+
+    def _features(self) -> QuerySet:
+        return Feature.objects.filter(layer_id=self.layer.pk)
+
+    def _feature(self, feature_id: str) -> Feature:
+        feature = self._features().filter(pk=_pk(feature_id)).first()
+        if feature is None:
+            raise NotFound(f"{self.id} has no feature {feature_id}.", code="feature_not_found")
+        return feature
+
+    def _editable_by(self, user: User, geometry) -> None:
+        if not self.may_edit(user=user):
+            raise PermissionDenied(
+                f"You may not edit the layer {self.id}.", code="layer_edit_forbidden"
+            )
+        if geometry is not None:
+            geometry_check_size(geometry=geometry)
+            served_area_check(geometry=geometry)
+
+
+def _pk(feature_id: str) -> int:
+    try:
+        return int(feature_id)
+    except (TypeError, ValueError):
+        raise NotFound(f"There is no feature {feature_id!r}.", code="feature_not_found") from None
 
 
 class LayerProvider(CollectionProvider):

@@ -152,3 +152,29 @@ class Raster(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.slug
+
+
+class AccessLevel(models.IntegerChoices):
+    """What a role may do with a layer; each level includes the ones below it."""
+
+    VIEW = 1, _("View")
+    EDIT = 2, _("Edit features")
+    ADMINISTER = 3, _("Administer (schema, style, visibility)")
+
+
+class LayerPermission(models.Model):
+    """``group`` (a role) may do ``level`` with ``layer``. A layer without any such row follows
+    the defaults (see layers.selectors.layer_access); once it has one, only the roles listed
+    (and administrators) reach it beyond what its visibility gives everyone."""
+
+    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="permissions")
+    group = models.ForeignKey("auth.Group", on_delete=models.CASCADE, related_name="+")
+    level = models.PositiveSmallIntegerField(choices=AccessLevel.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["layer", "group"], name="layer_permission_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} may {self.get_level_display().lower()} {self.layer}"

@@ -6,25 +6,57 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.gis.db.models.functions import AsGeoJSON, GeoFunc, Transform
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from core.collections import Collection, User
 from core.crs import CRS84, KNOWN, srid_of
 from core.errors import NotFound
-from core.roles import Role, user_has_role, user_sees_internal
+from core.roles import Role, user_has_role, user_roles, user_sees_internal
 from layers import sql
-from layers.models import Layer, Visibility
+from layers.models import AccessLevel, Layer, LayerPermission, Visibility
 from layers.ogc import ItemsQuery
 
 EDITOR_ROLES = (Role.PLANNER, Role.ADMINISTRATOR)
 
 
+def layer_access(*, user: User, layer: Layer) -> int:
+    """What ``user`` may do with ``layer`` (an AccessLevel, or 0 for nothing):
+
+    - administrators administer every layer;
+    - a public layer is viewed by everyone, an internal one by signed-in staff;
+    - a layer with permission rows (set in the admin) gives the roles listed their level,
+      and no more than viewing (by its visibility) to anyone else: an internal layer with rows
+      is seen only by the roles listed;
+    - a layer without rows: planners edit its features and administer it.
+    """
+    if user_has_role(user, Role.ADMINISTRATOR):
+        return AccessLevel.ADMINISTER
+    public = AccessLevel.VIEW if layer.visibility == Visibility.PUBLIC else 0
+    if not user.is_authenticated:
+        return public
+    rows = list(LayerPermission.objects.filter(layer=layer).values_list("group__name", "level"))
+    roles = {role.value for role in user_roles(user)}
+    if rows:
+        granted = max((level for name, level in rows if name in roles), default=0)
+        return max(granted, public)
+    if Role.PLANNER.value in roles:
+        return AccessLevel.ADMINISTER
+    return max(public, AccessLevel.VIEW if user_sees_internal(user) else 0)
+
+
 def layer_list(*, user: User) -> QuerySet[Layer]:
-    """Public layers for everyone; internal ones too for staff."""
+    """The layers ``user`` may view (see layer_access)."""
     layers = Layer.objects.all()
-    if user_sees_internal(user):
+    if user_has_role(user, Role.ADMINISTRATOR):
         return layers
-    return layers.filter(visibility=Visibility.PUBLIC)
+    listed = LayerPermission.objects.values("layer_id")
+    open_to_staff = Q(visibility=Visibility.PUBLIC) | ~Q(pk__in=listed)
+    if not user_sees_internal(user):
+        return layers.filter(visibility=Visibility.PUBLIC)
+    mine = LayerPermission.objects.filter(
+        group__name__in=[r.value for r in user_roles(user)]
+    ).values("layer_id")
+    return layers.filter(open_to_staff | Q(pk__in=mine))
 
 
 def layer_get(*, user: User, slug: str) -> Layer:

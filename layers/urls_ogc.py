@@ -1,6 +1,6 @@
 from django.urls import path
 
-from layers import views_ogc
+from layers import api_features, views_ogc
 
 app_name = "ogcapi"
 
@@ -10,10 +10,11 @@ urlpatterns = [
     path("openapi", views_ogc.openapi, name="openapi"),
     path("collections", views_ogc.collections, name="collections"),
     path("collections/<slug:collection_id>", views_ogc.collection, name="collection"),
-    path("collections/<slug:collection_id>/items", views_ogc.items, name="items"),
+    # Reading (Parts 1 and 2) and, on the same URLs, editing (Part 4).
+    path("collections/<slug:collection_id>/items", api_features.items_endpoint, name="items"),
     path(
         "collections/<slug:collection_id>/items/<str:feature_id>",
-        views_ogc.item,
+        api_features.item_endpoint,
         name="item",
     ),
 ]

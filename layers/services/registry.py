@@ -7,6 +7,7 @@ tiles the change touches, in the same transaction.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -18,6 +19,9 @@ from core import tiles
 from core.collections import Field, registry
 from core.errors import Conflict, InvalidInput, PreconditionFailed
 from core.geometry import geometry_clean
+from core.models import ChangeAction
+from core.selectors import feature_version
+from core.services import change_record, feature_snapshot
 from layers import sql
 from layers.models import Feature, GeometryType, Layer, Visibility
 from layers.schema import properties_validate, schema_dump, schema_parse
@@ -174,6 +178,15 @@ def feature_create(
     feature = Feature.objects.create(
         layer=layer, geom=geom, properties=cleaned, created_by=actor, updated_by=actor
     )
+    change_record(
+        collection=layer.slug,
+        feature_id=feature.pk,
+        version=feature.version,
+        action=ChangeAction.CREATE,
+        user=user,
+        before=None,
+        after=feature_snapshot(geometry=geom, properties=cleaned),
+    )
     layer_features_changed(layer=layer, added=1)
     tiles.tile_cache_invalidate(collection_id=layer.slug, geometries=[geom])
     return feature
@@ -188,43 +201,87 @@ def feature_update(
     geometry: GEOSGeometry | None = None,
     properties: dict[str, Any] | None = None,
     repair: bool = False,
+    replace: bool = False,
+    action: str = ChangeAction.UPDATE,
 ) -> Feature:
-    """Change a feature's geometry and/or some of its properties (the others are kept).
-    ``version`` is the version the caller edited: a newer one means someone else saved first
-    (PreconditionFailed, 412) and nothing is written."""
-    current = Feature.objects.select_for_update().select_related("layer").get(pk=feature.pk)
-    if current.version != version:
-        raise PreconditionFailed(
-            f"The feature changed since you read it (version {version}, now {current.version}).",
-            details={"current_version": current.version},
-        )
+    """Change a feature's geometry and/or its properties: some of them (the others are kept),
+    or with ``replace`` all of them. ``version`` is the version the caller edited: a newer one
+    means someone else saved first (PreconditionFailed, 412) and nothing is written."""
+    current = _locked_at(feature, version)
     layer = current.layer
+    before = feature_snapshot(geometry=current.geom, properties=current.properties)
     touched = [current.geom]
     if geometry is not None:
         current.geom = geometry_clean(geometry, geometry_type=layer.geometry_type, repair=repair)
         touched.append(current.geom)
     if properties is not None:
         fields = schema_parse(layer.schema)
-        current.properties = properties_validate(fields, {**current.properties, **properties})
+        merged = properties if replace else {**current.properties, **properties}
+        current.properties = properties_validate(fields, merged)
     current.version += 1
     current.updated_by = user if user is not None and user.is_authenticated else None
     current.save()
     current.refresh_from_db(fields=["geom_3857"])
+    change_record(
+        collection=layer.slug,
+        feature_id=current.pk,
+        version=current.version,
+        action=action,
+        user=user,
+        before=before,
+        after=feature_snapshot(geometry=current.geom, properties=current.properties),
+    )
     layer_features_changed(layer=layer)
     tiles.tile_cache_invalidate(collection_id=layer.slug, geometries=touched)
     return current
 
 
-@transaction.atomic
-def feature_delete(*, feature: Feature, version: int) -> None:
-    """Remove a feature that has not changed since ``version`` (else 412, nothing removed)."""
+def _locked_at(feature: Feature, version: int) -> Feature:
+    """The feature, locked, if it is still at ``version`` (else 412: someone saved first)."""
     current = Feature.objects.select_for_update().select_related("layer").get(pk=feature.pk)
     if current.version != version:
         raise PreconditionFailed(
             f"The feature changed since you read it (version {version}, now {current.version}).",
             details={"current_version": current.version},
         )
+    return current
+
+
+@transaction.atomic
+def feature_delete(*, feature: Feature, version: int, user: AbstractBaseUser | None = None) -> None:
+    """Remove a feature that has not changed since ``version`` (else 412, nothing removed)."""
+    current = _locked_at(feature, version)
     layer, geom = current.layer, current.geom
+    change_record(
+        collection=layer.slug,
+        feature_id=current.pk,
+        version=current.version,
+        action=ChangeAction.DELETE,
+        user=user,
+        before=feature_snapshot(geometry=geom, properties=current.properties),
+        after=None,
+    )
     current.delete()
     layer_features_changed(layer=layer, added=-1)
     tiles.tile_cache_invalidate(collection_id=layer.slug, geometries=[geom])
+
+
+@transaction.atomic
+def feature_restore(
+    *, feature: Feature, version: int, to_version: int, user: AbstractBaseUser | None
+) -> Feature:
+    """Bring back the geometry and properties that version ``to_version`` had. The restore is
+    itself a new version (history is never rewritten); ``version`` is the current version the
+    caller saw (else 412)."""
+    snapshot = feature_version(
+        collection=feature.layer.slug, feature_id=feature.pk, version=to_version
+    )
+    return feature_update(
+        feature=feature,
+        version=version,
+        user=user,
+        geometry=GEOSGeometry(json.dumps(snapshot["geometry"]), srid=4326),
+        properties=snapshot["properties"],
+        replace=True,
+        action=ChangeAction.RESTORE,
+    )

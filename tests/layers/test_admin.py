@@ -1,7 +1,11 @@
 """The admin manages layers through the same services and checks as the API."""
 
-from layers.models import Layer
+from core.roles import Role, role_group
+from layers.models import AccessLevel, Layer, LayerPermission
 from tests.factories import layer_with_points
+
+# The layer form's inline of role permissions: none given.
+NO_PERMISSIONS = {"permissions-TOTAL_FORMS": "0", "permissions-INITIAL_FORMS": "0"}
 
 
 def test_admin_creates_a_layer_through_the_services(client, administrator):
@@ -16,6 +20,7 @@ def test_admin_creates_a_layer_through_the_services(client, administrator):
             "schema": '[{"name": "species", "type": "string"}]',
             "style": "{}",
             "visibility": "public",
+            **NO_PERMISSIONS,
         },
     )
     assert response.status_code == 302
@@ -35,6 +40,7 @@ def test_admin_refuses_a_reserved_slug_with_a_form_error(client, administrator):
             "schema": "[]",
             "style": "{}",
             "visibility": "public",
+            **NO_PERMISSIONS,
         },
     )
     assert response.status_code == 200
@@ -52,7 +58,30 @@ def test_admin_refuses_a_schema_the_features_break(client, administrator):
             "schema": '[{"name": "lamp", "type": "integer"}]',
             "style": "{}",
             "visibility": "public",
+            **NO_PERMISSIONS,
         },
     )
     assert response.status_code == 200
     assert "does not fit the layer" in response.content.decode()
+
+
+def test_admin_grants_a_role_a_level_on_a_layer(client, administrator):
+    client.force_login(administrator)
+    response = client.post(
+        "/en/admin/layers/layer/add/",
+        {
+            "slug": "valves",
+            "title_en": "Valves",
+            "geometry_type": "Point",
+            "schema": "[]",
+            "style": "{}",
+            "visibility": "internal",
+            "permissions-TOTAL_FORMS": "1",
+            "permissions-INITIAL_FORMS": "0",
+            "permissions-0-group": str(role_group(Role.DISPATCHER).pk),
+            "permissions-0-level": str(AccessLevel.EDIT),
+        },
+    )
+    assert response.status_code == 302
+    (granted,) = LayerPermission.objects.filter(layer__slug="valves")
+    assert (granted.group.name, granted.level) == ("dispatcher", AccessLevel.EDIT)
