@@ -37,6 +37,7 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("layers/import/", layer_import_page, name="layer-import"),
     path("parcels/", include("parcels.urls_pages")),
+    path("editor/", include("editor.urls")),
     path("", include("public_map.urls")),
 )
 

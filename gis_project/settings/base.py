@@ -13,7 +13,7 @@ from gis_project.env import BASE_DIR, LOCAL_DIR, Env
 
 # --- Applications -----------------------------------------------------------------------------
 # Dependencies point downward only (see docs in README.md):
-#   public_map, demo -> addressing, parcels, layers -> boundaries, jobs -> core
+#   public_map, editor, demo -> addressing, parcels, layers -> boundaries, jobs -> core
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "parcels",
     "addressing",
     "demo",
+    "editor",
     "public_map",
 ]
 
@@ -95,6 +96,7 @@ STATIC_ROOT = LOCAL_DIR / "static"
 STATICFILES_DIRS = [
     ("vendor/noto-sans-arabic", BASE_DIR / "node_modules/@fontsource/noto-sans-arabic"),
     ("vendor/noto-sans", BASE_DIR / "node_modules/@fontsource/noto-sans"),
+    ("vendor/leaflet-geoman", BASE_DIR / "node_modules/@geoman-io/leaflet-geoman-free/dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

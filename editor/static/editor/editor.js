@@ -1,0 +1,309 @@
+// The internal editor. Everything it writes goes through OGC API - Features Part 4 (POST, PATCH,
+// DELETE with If-Match) and the history API: the server checks permissions, validates, keeps the
+// history and refuses a stale save (412), which this page turns into a choice for the user.
+(function () {
+  "use strict";
+
+  const config = JSON.parse(document.getElementById("editor-config").textContent);
+  const strings = {};
+  document.getElementById("editor-strings").content.querySelectorAll("[data-key]").forEach(function (el) {
+    strings[el.dataset.key] = el.textContent;
+  });
+  const $ = function (id) { return document.getElementById(id); };
+  const DRAW_SHAPE = {
+    Point: "Marker", MultiPoint: "Marker", LineString: "Line", MultiLineString: "Line",
+    Polygon: "Polygon", MultiPolygon: "Polygon",
+  };
+  const SNAP = { snappable: true, snapDistance: 20 };
+
+  let map = null;
+  let features = null; // the L.GeoJSON group of the chosen collection
+  let collection = null;
+  let selected = null; // { layer, id, etag }
+  let pending = null; // the feature body a refused save tried to write
+
+  function csrf() {
+    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  function itemsUrl() { return config.items.replace("COLLECTION", collection.id); }
+  function itemUrl(id) { return itemsUrl() + "/" + encodeURIComponent(id); }
+  function historyUrl(id, rest) {
+    return config.history.replace("COLLECTION", collection.id).replace("FEATURE", id) + rest;
+  }
+
+  async function send(method, url, body, etag) {
+    const headers = { "X-CSRFToken": csrf(), Accept: "application/geo+json, application/json" };
+    if (body !== undefined) { headers["Content-Type"] = "application/geo+json"; }
+    if (etag) { headers["If-Match"] = etag; }
+    const response = await fetch(url, {
+      method: method, headers: headers, credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, etag: response.headers.get("ETag"), body: text ? JSON.parse(text) : null };
+  }
+
+  // -- the attribute form, generated from the collection's fields ------------------------------
+
+  function buildForm() {
+    const holder = $("editor-fields");
+    holder.textContent = "";
+    collection.fields.forEach(function (field) {
+      const label = document.createElement("label");
+      label.className = "field";
+      const caption = document.createElement("span");
+      caption.textContent = field.label;
+      if (field.required) { caption.className = "required"; }
+      label.appendChild(caption);
+      let input;
+      if (field.choices.length) {
+        input = document.createElement("select");
+        input.appendChild(new Option("—", ""));
+        field.choices.forEach(function (c) { input.appendChild(new Option(String(c), String(c))); });
+      } else {
+        input = document.createElement("input");
+        input.type = { integer: "number", number: "number", boolean: "checkbox", date: "date" }[field.type] || "text";
+        if (field.type === "number") { input.step = "any"; }
+      }
+      input.name = field.name;
+      input.dataset.type = field.type;
+      input.required = field.required;
+      label.appendChild(input);
+      holder.appendChild(label);
+    });
+  }
+
+  function fillForm(properties) {
+    collection.fields.forEach(function (field) {
+      const input = $("editor-form").elements[field.name];
+      const value = properties ? properties[field.name] : undefined;
+      if (input.type === "checkbox") { input.checked = Boolean(value); }
+      else { input.value = value === undefined || value === null ? "" : String(value); }
+    });
+  }
+
+  function readForm() {
+    const properties = {};
+    collection.fields.forEach(function (field) {
+      const input = $("editor-form").elements[field.name];
+      if (input.type === "checkbox") { properties[field.name] = input.checked; return; }
+      if (input.value === "") { return; }
+      properties[field.name] = field.type === "integer" ? parseInt(input.value, 10)
+        : field.type === "number" ? parseFloat(input.value) : input.value;
+    });
+    return properties;
+  }
+
+  function geometryOf(layer) {
+    const geometry = layer.toGeoJSON().geometry;
+    if (collection.geometry_type.startsWith("Multi") && !geometry.type.startsWith("Multi")) {
+      return { type: "Multi" + geometry.type, coordinates: [geometry.coordinates] };
+    }
+    return geometry;
+  }
+
+  // -- messages ------------------------------------------------------------------------------
+
+  function showErrors(error) {
+    const box = $("editor-errors");
+    box.textContent = strings.fix + " " + error.message;
+    const details = error.details && (error.details.errors || error.details);
+    if (details && typeof details === "object") {
+      const list = document.createElement("ul");
+      Object.entries(details).forEach(function ([key, value]) {
+        const item = document.createElement("li");
+        item.textContent = key + ": " + (typeof value === "string" ? value : JSON.stringify(value));
+        list.appendChild(item);
+      });
+      box.appendChild(list);
+    }
+    box.hidden = false;
+  }
+
+  function status(text) { $("editor-status").textContent = text; $("editor-errors").hidden = true; }
+
+  // -- selecting, drawing, saving ------------------------------------------------------------
+
+  function select(layer, id, etag) {
+    if (selected && selected.layer !== layer && selected.layer.pm) { selected.layer.pm.disable(); }
+    selected = { layer: layer, id: id, etag: etag };
+    $("editor-form").hidden = false;
+    $("editor-conflict").hidden = true;
+    $("editor-history").hidden = true;
+    $("editor-form-title").textContent = id ? strings.feature + " " + id : strings.new;
+    $("editor-delete").disabled = !id;
+    $("editor-history-button").disabled = !id;
+    fillForm(layer.feature ? layer.feature.properties : {});
+    status("");
+    layer.pm.enable(Object.assign({ allowSelfIntersection: false }, SNAP));
+  }
+
+  async function choose(id) {
+    if (features) { features.remove(); }
+    collection = config.collections.find(function (c) { return c.id === id; });
+    selected = null;
+    $("editor-form").hidden = true;
+    if (!collection) { return; }
+    buildForm();
+    features = L.geoJSON(null, {
+      pointToLayer: function (feature, latlng) { return L.marker(latlng); },
+      onEachFeature: function (feature, layer) {
+        layer.on("click", async function () {
+          const read = await send("GET", itemUrl(feature.id) + "?f=json");
+          layer.feature = read.body;
+          select(layer, String(feature.id), read.etag);
+        });
+      },
+    }).addTo(map);
+    const page = await send("GET", itemsUrl() + "?f=json&limit=1000");
+    features.addData(page.body);
+    if (features.getLayers().length) { map.fitBounds(features.getBounds(), { maxZoom: 18 }); }
+  }
+
+  async function save(event) {
+    event.preventDefault();
+    if (!selected) { return; }
+    const body = { type: "Feature", geometry: geometryOf(selected.layer), properties: readForm() };
+    const answer = selected.id
+      ? await send("PATCH", itemUrl(selected.id), body, selected.etag)
+      : await send("POST", itemsUrl(), body);
+    if (answer.status === 200 || answer.status === 201) {
+      selected.etag = answer.etag;
+      selected.id = String(answer.body.id);
+      selected.layer.feature = answer.body;
+      if (!features.hasLayer(selected.layer)) {
+        features.addLayer(selected.layer);
+        selected.layer.on("click", function () { select(selected.layer, selected.id, selected.etag); });
+      }
+      $("editor-form-title").textContent = strings.feature + " " + selected.id;
+      $("editor-delete").disabled = false;
+      $("editor-history-button").disabled = false;
+      status(strings.saved + " " + answer.etag.replace(/"/g, ""));
+      return;
+    }
+    if (answer.status === 412) { return conflict(body); }
+    showErrors(answer.body.error);
+  }
+
+  async function conflict(mine) {
+    pending = mine;
+    status("");
+    const theirs = await send("GET", itemUrl(selected.id) + "?f=json");
+    $("editor-conflict-mine").textContent = JSON.stringify(mine.properties, null, 1);
+    $("editor-conflict-theirs").textContent = JSON.stringify(theirs.body.properties, null, 1);
+    $("editor-conflict-version").textContent = strings.version + " " + theirs.etag.replace(/"/g, "");
+    $("editor-conflict").dataset.etag = theirs.etag;
+    $("editor-conflict").dataset.theirs = JSON.stringify(theirs.body);
+    $("editor-conflict").hidden = false;
+  }
+
+  async function keepMine() {
+    selected.etag = $("editor-conflict").dataset.etag;
+    $("editor-conflict").hidden = true;
+    const answer = await send("PATCH", itemUrl(selected.id), pending, selected.etag);
+    if (answer.status === 200) {
+      selected.etag = answer.etag;
+      status(strings.saved + " " + answer.etag.replace(/"/g, ""));
+    } else if (answer.status === 412) { conflict(pending); } else { showErrors(answer.body.error); }
+  }
+
+  function reloadTheirs() {
+    const theirs = JSON.parse($("editor-conflict").dataset.theirs);
+    $("editor-conflict").hidden = true;
+    selected.layer.pm.disable();
+    features.removeLayer(selected.layer);
+    features.addData(theirs);
+    const fresh = features.getLayers()[features.getLayers().length - 1];
+    select(fresh, String(theirs.id), $("editor-conflict").dataset.etag);
+  }
+
+  async function remove() {
+    if (!selected || !selected.id || !window.confirm(strings.confirm_delete)) { return; }
+    const answer = await send("DELETE", itemUrl(selected.id), undefined, selected.etag);
+    if (answer.status === 204) {
+      features.removeLayer(selected.layer);
+      selected = null;
+      $("editor-form").hidden = true;
+      $("editor-status").textContent = strings.deleted;
+    } else if (answer.status === 412) { conflict({ properties: readForm() }); } else { showErrors(answer.body.error); }
+  }
+
+  async function history() {
+    const answer = await send("GET", historyUrl(selected.id, "history"));
+    const list = $("editor-history-list");
+    list.textContent = "";
+    const action = { create: strings.create, update: strings.update, delete: strings.delete, restore: strings.restore_action };
+    answer.body.versions.forEach(function (v) {
+      const item = document.createElement("li");
+      item.textContent = strings.version + " " + v.version + ": " + action[v.action] + " " + strings.by + " " +
+        (v.user || "—") + ", " + new Date(v.at).toLocaleString(document.documentElement.lang) + " ";
+      if (v.after && '"' + v.version + '"' !== selected.etag) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.textContent = strings.restore;
+        button.addEventListener("click", async function () {
+          const restored = await send("POST", historyUrl(selected.id, "restore"), { version: v.version }, selected.etag);
+          if (restored.status === 200) {
+            features.removeLayer(selected.layer);
+            features.addData(restored.body);
+            const fresh = features.getLayers()[features.getLayers().length - 1];
+            select(fresh, selected.id, restored.etag);
+            status(strings.restored + " " + restored.etag.replace(/"/g, ""));
+          } else { showErrors(restored.body.error); }
+        });
+        item.appendChild(button);
+      }
+      list.appendChild(item);
+    });
+    $("editor-history").hidden = false;
+  }
+
+  // Other collections drawn for context and snapping (streets, parcels...), never edited here.
+  const references = {};
+  async function loadReferences() {
+    if (map.getZoom() < 16) { return; }
+    const b = map.getBounds();
+    const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(6); }).join(",");
+    for (const id of config.references) {
+      if (collection && id === collection.id) { continue; }
+      const url = config.items.replace("COLLECTION", id) + "?f=json&limit=2000&bbox=" + bbox;
+      const page = await send("GET", url);
+      if (page.status !== 200) { continue; }
+      if (references[id]) { references[id].remove(); }
+      references[id] = L.geoJSON(page.body, {
+        style: { color: "#6e7781", weight: 1.5, fillOpacity: 0.05, interactive: false },
+        pointToLayer: function (f, latlng) { return L.circleMarker(latlng, { radius: 3, color: "#6e7781" }); },
+        pmIgnore: false,
+        snapIgnore: false,
+      }).addTo(map);
+      references[id].bringToBack();
+    }
+  }
+
+  window.editorMapInit = function (leafletMap) {
+    map = leafletMap;
+    map.on("moveend", loadReferences);
+    map.pm.setGlobalOptions(SNAP);
+    map.pm.setLang(document.documentElement.lang === "ar" ? "ar" : "en");
+    map.on("pm:create", function (event) {
+      map.pm.disableDraw();
+      $("editor-cancel").hidden = true;
+      select(event.layer, null, null);
+    });
+    $("editor-collection").addEventListener("change", function (e) { choose(e.target.value); });
+    $("editor-draw").addEventListener("click", function () {
+      if (!collection) { return; }
+      map.pm.enableDraw(DRAW_SHAPE[collection.geometry_type], SNAP);
+      $("editor-cancel").hidden = false;
+    });
+    $("editor-cancel").addEventListener("click", function () { map.pm.disableDraw(); $("editor-cancel").hidden = true; });
+    $("editor-form").addEventListener("submit", save);
+    $("editor-delete").addEventListener("click", remove);
+    $("editor-history-button").addEventListener("click", history);
+    $("editor-keep-mine").addEventListener("click", keepMine);
+    $("editor-reload").addEventListener("click", reloadTheirs);
+    if (config.collections.length) { choose(config.collections[0].id); }
+  };
+})();

@@ -1,0 +1,110 @@
+"""The editor in a real headless Chromium: a planner draws a feature that snaps to another, fills
+the form, saves, sees it in the history; a save that another user overtook is refused and
+merged on the user's choice."""
+
+import pytest
+from django.contrib.gis.geos import Point
+from django.test import Client
+
+from core.roles import Role
+from layers.models import Feature
+from layers.services import feature_update
+from tests.factories import UserFactory, layer_with_points, town_create
+from tests.public_map.conftest import browser, screenshot  # noqa: F401 - the fixture
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+EXISTING = (35.2000, 31.9050)
+
+
+@pytest.fixture
+def planner_page(browser, live_server):  # noqa: F811 - the fixture above
+    town_create()
+    layer_with_points(points=[EXISTING])
+    planner = UserFactory(role=Role.PLANNER, username="rana-planner")
+    client = Client()
+    client.force_login(planner)
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+    foreign: list[str] = []
+    page.on(
+        "request",
+        lambda r: None if r.url.startswith((live_server.url, "data:")) else foreign.append(r.url),
+    )
+    page.foreign_requests = foreign
+    page.on("dialog", lambda dialog: dialog.accept())
+    yield page
+    context.close()
+
+
+def open_editor(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector(".leaflet-marker-icon", timeout=30_000)
+
+
+def test_a_planner_draws_with_snapping_saves_and_merges_a_stale_save(planner_page, live_server):
+    page = planner_page
+    open_editor(page, f"{live_server.url}/en/editor/")
+    assert page.locator("#editor-collection option").all_inner_texts() == ["Street lights"]
+
+    # Draw a lamp a few pixels off the existing one: it snaps onto it.
+    box = page.locator(".leaflet-marker-icon").first.bounding_box()
+    anchor_x, anchor_y = box["x"] + box["width"] / 2, box["y"] + box["height"]
+    page.click("#editor-draw")
+    page.mouse.move(anchor_x + 12, anchor_y - 6)
+    page.mouse.move(anchor_x + 8, anchor_y - 4)
+    page.mouse.click(anchor_x + 8, anchor_y - 4)
+    page.wait_for_selector("#editor-form:not([hidden])")
+    page.select_option("select[name=lamp]", "LED")
+    page.fill("input[name=asset_no]", "12")
+    page.click("#editor-save")
+    page.wait_for_selector("#editor-status:has-text('Saved: version 1')")
+    created = Feature.objects.get(properties__asset_no=12)
+    assert created.properties == {"lamp": "LED", "asset_no": 12}
+    assert created.geom.coords == pytest.approx(EXISTING, abs=1e-9)  # snapped
+
+    page.click("#editor-history-button")
+    page.wait_for_selector("#editor-history-list li")
+    assert "created by rana-planner" in page.locator("#editor-history-list").inner_text()
+    screenshot(page, "editor-en")
+
+    # Another user saves first; this page's save is refused, shown, and merged on request.
+    feature_update(
+        feature=created,
+        version=1,
+        user=UserFactory(role=Role.PLANNER),
+        geometry=Point(EXISTING, srid=4326),
+        properties={"lamp": "sodium"},
+    )
+    page.fill("input[name=asset_no]", "13")
+    page.click("#editor-save")
+    page.wait_for_selector("#editor-conflict:not([hidden])")
+    assert "Version 2" in page.locator("#editor-conflict-version").inner_text()
+    assert "sodium" in page.locator("#editor-conflict-theirs").inner_text()
+    screenshot(page, "editor-conflict-en")
+    page.click("#editor-keep-mine")
+    page.wait_for_selector("#editor-status:has-text('Saved: version 3')")
+    created.refresh_from_db()
+    assert created.properties["asset_no"] == 13
+    assert created.version == 3
+    assert page.foreign_requests == []
+
+
+def test_the_editor_reads_right_to_left_in_arabic(planner_page, live_server):
+    page = planner_page
+    open_editor(page, f"{live_server.url}/ar/editor/")
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    page.locator(".leaflet-marker-icon").first.click()
+    page.wait_for_selector("#editor-form:not([hidden])")
+    screenshot(page, "editor-ar")
+    assert page.foreign_requests == []
+
+
+def test_the_editor_is_for_staff(client, db):
+    client.force_login(UserFactory(role=Role.COURIER))
+    assert client.get("/en/editor/").status_code == 403
+    client.logout()
+    assert client.get("/en/editor/").status_code == 302  # to the sign-in page
