@@ -83,6 +83,10 @@ class Collection(abc.ABC):
     # A collection that can be edited overrides these, through its app's services (which keep
     # its rules, record history and invalidate tiles). Geometries are EPSG:4326.
 
+    # True when the features change only through the app's own transactions (its API), not
+    # through create/update/delete: the editor then offers those transactions instead.
+    edits_by_transactions: bool = False
+
     def may_edit(self, *, user: User) -> bool:
         """Whether ``user`` may create, change and delete this collection's features."""
         return False

@@ -20,6 +20,7 @@ def editor_collections(*, user: User) -> list[dict]:
                 "id": collection.id,
                 "title": collection.title.get(lang) or collection.title["en"],
                 "geometry_type": collection.geometry_type,
+                "transactions": collection.edits_by_transactions,
                 "fields": [
                     {
                         "name": f.name,

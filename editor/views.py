@@ -22,5 +22,6 @@ def editor(request: HttpRequest) -> HttpResponse:
         "items": reverse("ogcapi:items", kwargs={"collection_id": "COLLECTION"}),
         "history": "/api/v1/collections/COLLECTION/items/FEATURE/",
         "references": editor_references(user=request.user),
+        "parcels": "/api/v1/parcels/",
     }
     return render(request, "editor/editor.html", {"config": config})

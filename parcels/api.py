@@ -231,7 +231,8 @@ class ReadsRights(BasePermission):
 
 
 class TransactionSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+    # A missing reason reaches the service, whose refusal says why a reason is needed.
+    reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
     documents = serializers.ListField(child=serializers.IntegerField(), required=False)
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 
 from core.collections import Collection, CollectionProvider, Field, ModelCollection, User
+from parcels.access import user_edits_register
 from parcels.models import Parcel, ParcelStatus
 
 SYNTHETIC_NOTE = {
@@ -64,6 +65,18 @@ class ParcelCollection(ModelCollection):
 
     def queryset(self, *, user: User) -> QuerySet:
         return Parcel.objects.filter(status=ParcelStatus.ACTIVE)
+
+    # The register changes only through its transactions (parcels.api: split, merge, adjust,
+    # retire, rights), which the editor calls; the generic create/update/delete stay refused.
+    edits_by_transactions = True
+
+    def may_edit(self, *, user: User) -> bool:
+        return user_edits_register(user)
+
+    def feature_version(self, *, feature_id: str) -> int | None:
+        if not feature_id.isdigit():
+            return None
+        return Parcel.objects.filter(pk=int(feature_id)).values_list("version", flat=True).first()
 
 
 class ParcelsProvider(CollectionProvider):

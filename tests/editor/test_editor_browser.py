@@ -108,3 +108,56 @@ def test_the_editor_is_for_staff(client, db):
     assert client.get("/en/editor/").status_code == 403
     client.logout()
     assert client.get("/en/editor/").status_code == 302  # to the sign-in page
+
+
+@pytest.fixture
+def officer_page(browser, live_server):  # noqa: F811 - the fixture above
+    from tests.factories import locality_create, parcels_grid
+
+    town = town_create()
+    officer = UserFactory(role=Role.CADASTRE_OFFICER, username="samir-cadastre")
+    parcels_grid(locality=locality_create(town=town), town=town, user=officer, cols=2)
+    client = Client()
+    client.force_login(officer)
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_a_cadastre_officer_splits_a_parcel_through_its_transaction(officer_page, live_server):
+    from parcels.models import Parcel
+
+    page = officer_page
+    page.goto(f"{live_server.url}/en/editor/#19/31.9001/35.2002")
+    page.select_option("#editor-collection", label="Parcels")
+    parcels = page.locator("path.leaflet-interactive")
+    parcels.nth(1).wait_for(timeout=30_000)
+    parcels.first.click()
+    page.wait_for_selector("#editor-transactions:not([hidden])")
+    assert page.locator("#editor-tx-title").inner_text() == "Ramallah 1/1"
+
+    # No reason: refused with the rule's message, the register unchanged.
+    page.click("#editor-retire")
+    page.wait_for_selector("#editor-tx-errors:not([hidden])")
+    assert "needs a reason" in page.locator("#editor-tx-errors").inner_text()
+    assert Parcel.objects.filter(status="active").count() == 2
+
+    box = parcels.first.bounding_box()
+    x = box["x"] + box["width"] / 2
+    page.fill("#editor-reason", "Inheritance, survey plan 77")
+    page.click("#editor-split")
+    page.mouse.click(x, box["y"] - 25)
+    page.mouse.click(x, box["y"] + box["height"] + 25)
+    page.mouse.click(x, box["y"] + box["height"] + 25)
+    page.wait_for_selector("#editor-tx-status:has-text('Ramallah 1/3')")
+    assert "Ramallah 1/4" in page.locator("#editor-tx-status").inner_text()
+    assert Parcel.objects.filter(status="active").count() == 3
+    assert page.locator("path.leaflet-interactive").count() == 3  # the map shows the new ones
+    split = Parcel.objects.get(number=1).retired_by
+    assert (split.kind, split.reason) == ("split", "Inheritance, survey plan 77")
+    assert split.performed_by.username == "samir-cadastre"
+    screenshot(page, "editor-parcels-en")

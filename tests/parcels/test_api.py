@@ -152,7 +152,7 @@ def test_an_officer_splits_over_http_and_the_lineage_shows_it(pair):
             "geometry_type",
         ),
         ({"reason": "Sale", "cut_lines": ["not geojson"]}, 400, "invalid_geometry"),
-        ({"reason": "", "cut_lines": [cut()]}, 400, "invalid_request"),
+        ({"reason": "", "cut_lines": [cut()]}, 400, "reason_missing"),
     ],
 )
 def test_a_bad_split_gets_a_clear_error_and_changes_nothing(

@@ -33,9 +33,9 @@
     return config.history.replace("COLLECTION", collection.id).replace("FEATURE", id) + rest;
   }
 
-  async function send(method, url, body, etag) {
+  async function send(method, url, body, etag, type) {
     const headers = { "X-CSRFToken": csrf(), Accept: "application/geo+json, application/json" };
-    if (body !== undefined) { headers["Content-Type"] = "application/geo+json"; }
+    if (body !== undefined) { headers["Content-Type"] = type || "application/geo+json"; }
     if (etag) { headers["If-Match"] = etag; }
     const response = await fetch(url, {
       method: method, headers: headers, credentials: "same-origin",
@@ -145,7 +145,11 @@
     collection = config.collections.find(function (c) { return c.id === id; });
     selected = null;
     $("editor-form").hidden = true;
+    $("editor-transactions").hidden = true;
+    $("editor-draw").hidden = Boolean(collection && collection.transactions);
+    $("editor-hint").hidden = Boolean(collection && collection.transactions);
     if (!collection) { return; }
+    if (collection.transactions) { return chooseRegister(); }
     buildForm();
     features = L.geoJSON(null, {
       pointToLayer: function (feature, latlng) { return L.marker(latlng); },
@@ -159,7 +163,9 @@
     }).addTo(map);
     const page = await send("GET", itemsUrl() + "?f=json&limit=1000");
     features.addData(page.body);
-    if (features.getLayers().length) { map.fitBounds(features.getBounds(), { maxZoom: 18 }); }
+    if (features.getLayers().length && !window.location.hash) {
+      map.fitBounds(features.getBounds(), { maxZoom: 18 });
+    }
   }
 
   async function save(event) {
@@ -244,7 +250,9 @@
         button.type = "button";
         button.textContent = strings.restore;
         button.addEventListener("click", async function () {
-          const restored = await send("POST", historyUrl(selected.id, "restore"), { version: v.version }, selected.etag);
+          const restored = await send(
+            "POST", historyUrl(selected.id, "restore"), { version: v.version }, selected.etag, "application/json"
+          );
           if (restored.status === 200) {
             features.removeLayer(selected.layer);
             features.addData(restored.body);
@@ -258,6 +266,94 @@
       list.appendChild(item);
     });
     $("editor-history").hidden = false;
+  }
+
+  // -- a register edited through its transactions (parcels): split, merge, retire ---------------
+
+  let mode = null; // "split" or "merge" while the user draws a cut line or picks a partner
+
+  function chooseRegister() {
+    features = L.geoJSON(null, {
+      style: { color: "#b45309", weight: 1.5, fillOpacity: 0.1 },
+      onEachFeature: function (feature, layer) {
+        layer.on("click", function () { pickParcel(layer, feature); });
+      },
+    }).addTo(map);
+    loadRegister();
+  }
+
+  async function loadRegister() {
+    if (!collection || !collection.transactions) { return; }
+    $("editor-zoom-hint").hidden = map.getZoom() >= 16;
+    if (map.getZoom() < 16) { features.clearLayers(); return; }
+    const b = map.getBounds();
+    const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(6); }).join(",");
+    const page = await send("GET", itemsUrl() + "?f=json&limit=2000&bbox=" + bbox);
+    features.clearLayers();
+    features.addData(page.body);
+  }
+
+  async function pickParcel(layer, feature) {
+    const read = await send("GET", itemUrl(feature.id) + "?f=json");
+    const parcel = { layer: layer, id: String(feature.id), etag: read.etag, properties: read.body.properties };
+    if (mode === "merge" && selected && parcel.id !== selected.id) {
+      mode = null;
+      return transaction("POST", config.parcels + "merge", {
+        parcels: [Number(selected.id), Number(parcel.id)],
+        versions: [Number(selected.etag.replace(/"/g, "")), Number(parcel.etag.replace(/"/g, ""))],
+      });
+    }
+    selected = parcel;
+    features.setStyle({ weight: 1.5 });
+    layer.setStyle({ weight: 4 });
+    const p = parcel.properties;
+    $("editor-tx-title").textContent = p.locality + " " + p.basin + "/" + p.number;
+    $("editor-tx-summary").textContent = strings.area + ": " + Number(p.area_m2).toFixed(1) + " m² · " + p.land_use;
+    $("editor-transactions").hidden = false;
+    $("editor-tx-errors").hidden = true;
+    $("editor-tx-status").textContent = "";
+  }
+
+  async function transaction(method, url, body) {
+    body.reason = $("editor-reason").value;
+    const answer = await send(method, url, body, selected.etag, "application/json");
+    if (answer.status === 200 || answer.status === 201) {
+      const children = (answer.body.children || []).map(function (c) { return c.identifier; });
+      selected = null;
+      await loadRegister();
+      $("editor-tx-errors").hidden = true;
+      $("editor-tx-title").textContent = "";
+      $("editor-tx-summary").textContent = "";
+      $("editor-tx-status").textContent = children.length ? strings.made + " " + children.join(", ") : strings.retired;
+      return;
+    }
+    const box = $("editor-tx-errors");
+    box.textContent = answer.body.error.message;
+    box.hidden = false;
+  }
+
+  function registerTools() {
+    $("editor-split").addEventListener("click", function () {
+      if (!selected) { return; }
+      mode = "split";
+      $("editor-tx-status").textContent = strings.split_hint;
+      map.pm.enableDraw("Line", SNAP);
+    });
+    $("editor-merge").addEventListener("click", function () {
+      if (!selected) { return; }
+      mode = "merge";
+      $("editor-tx-status").textContent = strings.merge_hint;
+    });
+    $("editor-retire").addEventListener("click", function () {
+      if (selected) { transaction("POST", config.parcels + selected.id + "/retire", {}); }
+    });
+  }
+
+  function cutDrawn(layer) {
+    mode = null;
+    const line = layer.toGeoJSON().geometry;
+    layer.remove();
+    return transaction("POST", config.parcels + selected.id + "/split", { cut_lines: [line] });
   }
 
   // Other collections drawn for context and snapping (streets, parcels...), never edited here.
@@ -290,7 +386,17 @@
     map.on("pm:create", function (event) {
       map.pm.disableDraw();
       $("editor-cancel").hidden = true;
+      if (mode === "split") { cutDrawn(event.layer); return; }
       select(event.layer, null, null);
+    });
+    map.on("moveend", loadRegister);
+    registerTools();
+    // The view is kept in the address (#zoom/lat/lon), so a view can be shared or reloaded.
+    const view = window.location.hash.slice(1).split("/").map(Number);
+    if (view.length === 3 && view.every(Number.isFinite)) { map.setView([view[1], view[2]], view[0]); }
+    map.on("moveend", function () {
+      const c = map.getCenter();
+      history.replaceState(null, "", "#" + map.getZoom() + "/" + c.lat.toFixed(6) + "/" + c.lng.toFixed(6));
     });
     $("editor-collection").addEventListener("change", function (e) { choose(e.target.value); });
     $("editor-draw").addEventListener("click", function () {
