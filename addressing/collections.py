@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 
 from addressing.models import Area, Building, BuildingStatus, Place, PostalZone, Street
 from core.collections import Collection, CollectionProvider, Field, ModelCollection, User
+from core.roles import Role, user_has_role
 
 OSM_ATTRIBUTION = {
     "text": "© OpenStreetMap contributors (ODbL)",
@@ -81,6 +82,13 @@ class AddressCollection(RegisterCollection):
 
 class StreetCollection(RegisterCollection):
     id = "streets"
+    # Edited through the register's services (the numbering of a street's buildings), which
+    # the editor calls; not through the generic create/update/delete.
+    edits_by_transactions = True
+
+    def may_edit(self, *, user: User) -> bool:
+        return user_has_role(user, Role.ADDRESSING_OFFICER, Role.ADMINISTRATOR)
+
     title = {"en": "Streets", "ar": "الشوارع"}
     description = {"en": "The street register. " + SYNTHETIC_NOTE["en"], "ar": "سجل الشوارع"}
     model = Street

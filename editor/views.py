@@ -23,5 +23,6 @@ def editor(request: HttpRequest) -> HttpResponse:
         "history": "/api/v1/collections/COLLECTION/items/FEATURE/",
         "references": editor_references(user=request.user),
         "parcels": "/api/v1/parcels/",
+        "streets": "/api/v1/streets/",
     }
     return render(request, "editor/editor.html", {"config": config})

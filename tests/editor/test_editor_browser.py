@@ -161,3 +161,46 @@ def test_a_cadastre_officer_splits_a_parcel_through_its_transaction(officer_page
     assert (split.kind, split.reason) == ("split", "Inheritance, survey plan 77")
     assert split.performed_by.username == "samir-cadastre"
     screenshot(page, "editor-parcels-en")
+
+
+def test_an_addressing_officer_numbers_a_street_from_the_editor(browser, live_server):  # noqa: F811
+    from addressing.models import Building
+    from tests.factories import buildings_beside, street_along
+
+    town = town_create()
+    street = street_along(
+        town=town,
+        code="RAM-0042",
+        name_ar="شارع الكرامة",
+        name_en="Al-Karama Street",
+        start=(35.2000, 31.9000),
+        end=(35.2010, 31.9000),
+    )
+    buildings_beside(street=street, fractions_left=(0.2, 0.6), fractions_right=(0.4,))
+    officer = UserFactory(role=Role.ADDRESSING_OFFICER)
+    client = Client()
+    client.force_login(officer)
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/en/editor/#18/31.9000/35.2005")
+    page.select_option("#editor-collection", label="Streets")
+    # A horizontal line has no height, so Playwright calls it hidden: click it where it runs,
+    # through the middle of the map (the view is centred on the street).
+    line = page.locator("path.leaflet-interactive[stroke='#1d4e89']").first
+    line.wait_for(state="attached", timeout=30_000)
+    box = page.locator("#editor-map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_selector("#editor-street-tools:not([hidden])")
+    assert page.locator("#editor-tx-title").inner_text() == "Al-Karama Street"
+    page.click("#editor-numbering-preview")
+    page.wait_for_selector("#editor-numbering-list li")
+    assert page.locator("#editor-numbering-list li").count() == 3
+    assert not Building.objects.filter(number__isnull=False).exists()  # a preview writes nothing
+    page.click("#editor-numbering-apply")
+    page.wait_for_selector("#editor-tx-status:has-text('Buildings numbered: 3')")
+    assert sorted(Building.objects.values_list("number", flat=True)) == [1, 2, 3]
+    screenshot(page, "editor-streets-en")
+    context.close()

@@ -274,7 +274,7 @@
 
   function chooseRegister() {
     features = L.geoJSON(null, {
-      style: { color: "#b45309", weight: 1.5, fillOpacity: 0.1 },
+      style: { color: collection.id === "streets" ? "#1d4e89" : "#b45309", weight: 1.5, fillOpacity: 0.1 },
       onEachFeature: function (feature, layer) {
         layer.on("click", function () { pickParcel(layer, feature); });
       },
@@ -294,6 +294,7 @@
   }
 
   async function pickParcel(layer, feature) {
+    if (collection.id === "streets") { return pickStreet(layer, feature); }
     const read = await send("GET", itemUrl(feature.id) + "?f=json");
     const parcel = { layer: layer, id: String(feature.id), etag: read.etag, properties: read.body.properties };
     if (mode === "merge" && selected && parcel.id !== selected.id) {
@@ -309,9 +310,53 @@
     const p = parcel.properties;
     $("editor-tx-title").textContent = p.locality + " " + p.basin + "/" + p.number;
     $("editor-tx-summary").textContent = strings.area + ": " + Number(p.area_m2).toFixed(1) + " m² · " + p.land_use;
+    showTools("parcel");
+  }
+
+  function showTools(kind) {
+    $("editor-parcel-tools").hidden = kind !== "parcel";
+    $("editor-street-tools").hidden = kind !== "street";
+    $("editor-reason").parentElement.hidden = kind !== "parcel";
+    $("editor-numbering-list").textContent = "";
+    $("editor-numbering-apply").hidden = true;
     $("editor-transactions").hidden = false;
     $("editor-tx-errors").hidden = true;
     $("editor-tx-status").textContent = "";
+  }
+
+  // -- streets: the numbering of their buildings, previewed and then applied -------------------
+
+  function pickStreet(layer, feature) {
+    selected = { layer: layer, id: String(feature.id) };
+    features.setStyle({ weight: 1.5 });
+    layer.setStyle({ weight: 5 });
+    const p = feature.properties;
+    $("editor-tx-title").textContent = (document.documentElement.lang === "ar" ? p.name_ar : p.name_en) || p.code;
+    $("editor-tx-summary").textContent = p.code;
+    showTools("street");
+  }
+
+  async function numbering(apply) {
+    const answer = await send(
+      "POST", config.streets + selected.id + "/numbering",
+      { apply: apply, renumber: $("editor-renumber").checked }, null, "application/json"
+    );
+    if (answer.status !== 200) {
+      $("editor-tx-errors").textContent = answer.body.error.message;
+      $("editor-tx-errors").hidden = false;
+      return;
+    }
+    const list = $("editor-numbering-list");
+    list.textContent = "";
+    answer.body.forEach(function (change) {
+      const item = document.createElement("li");
+      item.textContent = (change.old || "—") + " → " + change.new + (change.changed ? "" : " (" + strings.unchanged + ")");
+      list.appendChild(item);
+    });
+    $("editor-numbering-apply").hidden = apply || !answer.body.some(function (c) { return c.changed; });
+    if (apply) {
+      $("editor-tx-status").textContent = strings.numbered + " " + answer.body.filter(function (c) { return c.changed; }).length;
+    }
   }
 
   async function transaction(method, url, body) {
@@ -347,6 +392,8 @@
     $("editor-retire").addEventListener("click", function () {
       if (selected) { transaction("POST", config.parcels + selected.id + "/retire", {}); }
     });
+    $("editor-numbering-preview").addEventListener("click", function () { if (selected) { numbering(false); } });
+    $("editor-numbering-apply").addEventListener("click", function () { if (selected) { numbering(true); } });
   }
 
   function cutDrawn(layer) {
