@@ -17,18 +17,23 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 EXISTING = (35.2000, 31.9050)
 
 
+def signed_in_page(browser, live_server, user):  # noqa: F811 - the fixture above
+    """A page in a new browser context whose session is ``user``'s."""
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    return context.new_page()
+
+
 @pytest.fixture
 def planner_page(browser, live_server):  # noqa: F811 - the fixture above
     town_create()
     layer_with_points(points=[EXISTING])
     planner = UserFactory(role=Role.PLANNER, username="rana-planner")
-    client = Client()
-    client.force_login(planner)
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    page = context.new_page()
+    page = signed_in_page(browser, live_server, planner)
     foreign: list[str] = []
     page.on(
         "request",
@@ -37,7 +42,7 @@ def planner_page(browser, live_server):  # noqa: F811 - the fixture above
     page.foreign_requests = foreign
     page.on("dialog", lambda dialog: dialog.accept())
     yield page
-    context.close()
+    page.context.close()
 
 
 def open_editor(page, url: str) -> None:
@@ -117,15 +122,9 @@ def officer_page(browser, live_server):  # noqa: F811 - the fixture above
     town = town_create()
     officer = UserFactory(role=Role.CADASTRE_OFFICER, username="samir-cadastre")
     parcels_grid(locality=locality_create(town=town), town=town, user=officer, cols=2)
-    client = Client()
-    client.force_login(officer)
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    page = context.new_page()
+    page = signed_in_page(browser, live_server, officer)
     yield page
-    context.close()
+    page.context.close()
 
 
 def test_a_cadastre_officer_splits_a_parcel_through_its_transaction(officer_page, live_server):
@@ -177,14 +176,7 @@ def test_an_addressing_officer_numbers_a_street_from_the_editor(browser, live_se
         end=(35.2010, 31.9000),
     )
     buildings_beside(street=street, fractions_left=(0.2, 0.6), fractions_right=(0.4,))
-    officer = UserFactory(role=Role.ADDRESSING_OFFICER)
-    client = Client()
-    client.force_login(officer)
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    page = context.new_page()
+    page = signed_in_page(browser, live_server, UserFactory(role=Role.ADDRESSING_OFFICER))
     page.goto(f"{live_server.url}/en/editor/#18/31.9000/35.2005")
     page.select_option("#editor-collection", label="Streets")
     # A horizontal line has no height, so Playwright calls it hidden: click it where it runs,
@@ -203,4 +195,4 @@ def test_an_addressing_officer_numbers_a_street_from_the_editor(browser, live_se
     page.wait_for_selector("#editor-tx-status:has-text('Buildings numbered: 3')")
     assert sorted(Building.objects.values_list("number", flat=True)) == [1, 2, 3]
     screenshot(page, "editor-streets-en")
-    context.close()
+    page.context.close()
