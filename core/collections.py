@@ -115,6 +115,14 @@ class Collection(abc.ABC):
         still be at ``version``); returns the new version."""
         raise self._read_only()
 
+    def split(self, *, user: User, feature_id: str, version: int, cut_line) -> list[str]:
+        """Cut a feature with a line; returns the ids of the pieces (the first is the feature)."""
+        raise self._read_only()
+
+    def merge(self, *, user: User, feature_ids: list[str], versions: list[int]) -> str:
+        """Merge features into the first; returns its id."""
+        raise self._read_only()
+
     def _read_only(self) -> MethodNotAllowed:
         return MethodNotAllowed(
             f"The collection {self.id} cannot be edited through this interface."

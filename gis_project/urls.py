@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
 from core.views import healthz
+from layers.api_features import FeaturesMergeApi
 from layers.views import import_page as layer_import_page
 from layers.views_export import export as layer_export
 from public_map.api import ParcelByAddressApi
@@ -24,6 +25,7 @@ urlpatterns = [
     path("api/v1/layers/", include("layers.urls")),
     path("api/v1/rasters/", include("layers.urls_rasters")),
     path("api/v1/collections/<slug:collection_id>/export", layer_export, name="export"),
+    path("api/v1/collections/<slug:collection_id>/merge", FeaturesMergeApi.as_view(), name="merge"),
     path(
         "api/v1/collections/<slug:collection_id>/items/<str:feature_id>/",
         include("layers.urls_history"),

@@ -287,3 +287,59 @@ class FeatureRestoreApi(APIView):
             user=request.user, feature_id=feature_id, version=if_match(request), to_version=wanted
         )
         return _feature_response(request, collection, feature_id, new_version, 200)
+
+
+# -- splitting and merging ---------------------------------------------------------------------
+
+
+class FeatureSplitApi(APIView):
+    """Cut a line or polygon feature with a line (GeoJSON, CRS84): {"cut_line": {...}} and
+    If-Match. Answers the pieces; the first keeps the feature's id."""
+
+    parser_classes = [JSONParser]
+
+    @extend_schema(request=dict, responses={200: dict})
+    def post(self, request: Request, collection_id: str, feature_id: str) -> Response:
+        collection = registry.get(collection_id, user=request.user)
+        line = _feature_body(
+            {"type": "Feature", "geometry": (request.data or {}).get("cut_line")},
+            geometry_required=True,
+        )[0]
+        ids = collection.split(
+            user=request.user, feature_id=feature_id, version=if_match(request), cut_line=line
+        )
+        return Response({"features": [_feature_json(request, collection, i) for i in ids]})
+
+
+class FeaturesMergeApi(APIView):
+    """Merge features of a collection into the first: {"features": [ids], "versions": [..]}."""
+
+    parser_classes = [JSONParser]
+
+    @extend_schema(request=dict, responses={200: dict})
+    def post(self, request: Request, collection_id: str) -> Response:
+        collection = registry.get(collection_id, user=request.user)
+        data = request.data or {}
+        ids, versions = data.get("features"), data.get("versions")
+        if not isinstance(ids, list) or not isinstance(versions, list) or len(ids) > 50:
+            raise InvalidInput(
+                "Give the features to merge and the version of each: "
+                '{"features": [12, 13], "versions": [1, 4]}.',
+                code="merge",
+            )
+        try:
+            versions = [int(v) for v in versions]
+        except (TypeError, ValueError):
+            raise InvalidInput("Versions are whole numbers.", code="invalid_version") from None
+        merged = collection.merge(
+            user=request.user, feature_ids=[str(i) for i in ids], versions=versions
+        )
+        return Response({"feature": _feature_json(request, collection, merged)})
+
+
+def _feature_json(request: Request, collection: Collection, feature_id: str) -> dict:
+    body = json.loads(
+        collection_item(collection=collection, user=request.user, feature_id=feature_id)
+    )
+    body["version"] = collection.feature_version(feature_id=feature_id)
+    return body

@@ -15,7 +15,14 @@ from core.spatial import JsonbWithout
 from layers.models import AccessLevel, Feature, Layer, Visibility
 from layers.schema import schema_parse
 from layers.selectors import layer_access
-from layers.services import feature_create, feature_delete, feature_restore, feature_update
+from layers.services import (
+    feature_create,
+    feature_delete,
+    feature_restore,
+    feature_split,
+    feature_update,
+    features_merge,
+)
 
 
 class LayerCollection(Collection):
@@ -110,6 +117,20 @@ class LayerCollection(Collection):
             feature=self._feature(feature_id), version=version, to_version=to_version, user=user
         )
         return feature.version
+
+    def split(self, *, user: User, feature_id: str, version: int, cut_line) -> list[str]:
+        self._editable_by(user, cut_line)
+        pieces = feature_split(
+            feature=self._feature(feature_id), version=version, cut_line=cut_line, user=user
+        )
+        return [str(p.pk) for p in pieces]
+
+    def merge(self, *, user: User, feature_ids: list[str], versions: list[int]) -> str:
+        self._editable_by(user, None)
+        merged = features_merge(
+            features=[self._feature(i) for i in feature_ids], versions=versions, user=user
+        )
+        return str(merged.pk)
 
     def _features(self) -> QuerySet:
         return Feature.objects.filter(layer_id=self.layer.pk)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("versions/<int:version>", api_features.FeatureVersionApi.as_view(), name="version"),
     path("as-of", api_features.FeatureAsOfApi.as_view(), name="as-of"),
     path("restore", api_features.FeatureRestoreApi.as_view(), name="restore"),
+    path("split", api_features.FeatureSplitApi.as_view(), name="split"),
 ]

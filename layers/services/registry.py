@@ -10,15 +10,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import shapely
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 from django.db.models import F
+from shapely.ops import split as shapely_split
 
 from core import tiles
 from core.collections import Field, registry
 from core.errors import Conflict, InvalidInput, PreconditionFailed
-from core.geometry import geometry_clean
+from core.geometry import SINGLE_OF, geometry_clean
 from core.models import ChangeAction
 from core.selectors import feature_version
 from core.services import change_record, feature_snapshot
@@ -285,3 +287,59 @@ def feature_restore(
         replace=True,
         action=ChangeAction.RESTORE,
     )
+
+
+@transaction.atomic
+def feature_split(
+    *, feature: Feature, version: int, cut_line: GEOSGeometry, user: AbstractBaseUser | None
+) -> list[Feature]:
+    """Cut a line or polygon feature with ``cut_line`` (an EPSG:4326 line crossing it). The
+    first piece (the longest or largest) stays the feature, as a new version; each other piece
+    becomes a new feature with the same properties. Refused when the line cuts nothing off."""
+    current = _locked_at(feature, version)
+    layer = current.layer
+    if cut_line.geom_type != "LineString":
+        raise InvalidInput("The cut must be a line.", code="cut_not_a_line")
+    if SINGLE_OF.get(layer.geometry_type, layer.geometry_type) == "Point":
+        raise InvalidInput("Points cannot be split.", code="cut_points")
+    shape = shapely.from_wkb(bytes(current.geom.wkb))
+    pieces = [
+        p
+        for part in shapely_split(shape, shapely.from_wkb(bytes(cut_line.wkb))).geoms
+        for p in getattr(part, "geoms", [part])
+    ]
+    if len(pieces) < 2:
+        raise InvalidInput(
+            "The line does not cut the feature: it must cross it from one side to the other.",
+            code="cut_does_not_cross",
+        )
+    pieces.sort(key=lambda p: -(p.area or p.length))
+    geoms = [GEOSGeometry(memoryview(shapely.to_wkb(p)), srid=4326) for p in pieces]
+    first = feature_update(feature=current, version=version, user=user, geometry=geoms[0])
+    others = [
+        feature_create(layer=layer, geometry=g, properties=current.properties, user=user)
+        for g in geoms[1:]
+    ]
+    return [first, *others]
+
+
+@transaction.atomic
+def features_merge(
+    *, features: list[Feature], versions: list[int], user: AbstractBaseUser | None
+) -> Feature:
+    """Merge features of one layer that touch into the first (a new version, its properties
+    kept); the others are deleted. EPSG:4326. Refused for features of different layers, or
+    whose union would not fit the layer's geometry type (apart, for a single-part layer)."""
+    if len(features) < 2 or len(features) != len(versions):
+        raise InvalidInput("Give at least two features, each with its version.", code="merge")
+    locked = [_locked_at(f, v) for f, v in zip(features, versions, strict=True)]
+    if len({f.layer_id for f in locked}) != 1:
+        raise InvalidInput("Only features of one layer can be merged.", code="merge_layers")
+    union = shapely.union_all([shapely.from_wkb(bytes(f.geom.wkb)) for f in locked])
+    if union.geom_type == "MultiLineString":
+        union = shapely.line_merge(union)
+    merged = GEOSGeometry(memoryview(shapely.to_wkb(union)), srid=4326)
+    first = feature_update(feature=locked[0], version=versions[0], user=user, geometry=merged)
+    for other, version in zip(locked[1:], versions[1:], strict=True):
+        feature_delete(feature=other, version=version, user=user)
+    return first

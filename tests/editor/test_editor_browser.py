@@ -196,3 +196,42 @@ def test_an_addressing_officer_numbers_a_street_from_the_editor(browser, live_se
     assert sorted(Building.objects.values_list("number", flat=True)) == [1, 2, 3]
     screenshot(page, "editor-streets-en")
     page.context.close()
+
+
+def test_a_planner_splits_a_polygon_and_merges_it_back(browser, live_server):  # noqa: F811
+    from django.contrib.gis.geos import Polygon
+
+    from layers.services import feature_create, layer_create
+
+    town_create()
+    plots = layer_create(
+        slug="plots", title_en="Plots", geometry_type="Polygon", visibility="internal", user=None
+    )
+    square = Polygon.from_bbox((35.2000, 31.9000, 35.2004, 31.9004))
+    square.srid = 4326
+    feature_create(layer=plots, geometry=square, properties={}, user=None)
+    page = signed_in_page(browser, live_server, UserFactory(role=Role.PLANNER))
+    page.goto(f"{live_server.url}/en/editor/#19/31.9002/35.2002")
+    shapes = page.locator("path.leaflet-interactive")
+    shapes.first.wait_for(timeout=30_000)
+    shapes.first.click()
+    page.wait_for_selector("#editor-shape-tools:not([hidden])")
+    box = shapes.first.bounding_box()
+    x = box["x"] + box["width"] / 2
+    page.click("#editor-feature-split")
+    page.mouse.click(x, box["y"] - 25)
+    page.mouse.click(x, box["y"] + box["height"] + 25)
+    page.mouse.click(x, box["y"] + box["height"] + 25)
+    page.wait_for_selector("#editor-note:has-text('Split into features')")
+    assert plots.features.count() == 2
+    assert page.locator("path.leaflet-interactive").count() == 2
+    screenshot(page, "editor-split-en")
+
+    shapes.nth(0).click()
+    page.wait_for_selector("#editor-shape-tools:not([hidden])")
+    page.click("#editor-feature-merge")
+    shapes.nth(1).click()
+    page.wait_for_selector("#editor-note:has-text('Merged into feature')")
+    assert plots.features.count() == 1
+    assert plots.features.get().geom.area == pytest.approx(0.0004 * 0.0004, rel=1e-6)
+    page.context.close()

@@ -222,3 +222,75 @@ def test_the_public_cannot_read_history(lights):
     feature_id, _ = created(as_role(Role.PLANNER))
     response = as_role(None).get(f"/api/v1/collections/streetlights/items/{feature_id}/history")
     assert response.status_code in (401, 403)
+
+
+@pytest.fixture
+def plots(db):
+    """A polygon layer holding one square plot of about 0.0004 degrees."""
+    from django.contrib.gis.geos import Polygon
+
+    from layers.services import feature_create, layer_create
+
+    town_create()
+    layer = layer_create(
+        slug="plots",
+        title_en="Plots",
+        geometry_type="MultiPolygon",
+        visibility="internal",
+        user=None,
+        schema=[{"name": "use", "type": "string"}],
+    )
+    square = Polygon.from_bbox((35.2000, 31.9000, 35.2004, 31.9004))
+    square.srid = 4326
+    feature_create(layer=layer, geometry=square, properties={"use": "garden"}, user=None)
+    return layer
+
+
+CUT = {"type": "LineString", "coordinates": [[35.2002, 31.8998], [35.2002, 31.9006]]}
+
+
+def test_a_feature_is_split_by_a_line_and_merged_back(plots):
+    planner = as_role(Role.PLANNER)
+    square = plots.features.get()
+    base = f"/api/v1/collections/plots/items/{square.pk}"
+    split = planner.post(f"{base}/split", {"cut_line": CUT}, format="json", HTTP_IF_MATCH='"1"')
+    assert split.status_code == 200, split.content
+    pieces = split.json()["features"]
+    assert len(pieces) == 2
+    assert pieces[0]["id"] == square.pk  # the first piece keeps the feature
+    assert [p["properties"] for p in pieces] == [{"use": "garden"}, {"use": "garden"}]
+    actions = list(ChangeRecord.objects.filter(collection="plots").values_list("action", flat=True))
+    assert actions == ["create", "update", "create"]
+    merged = planner.post(
+        "/api/v1/collections/plots/merge",
+        {"features": [p["id"] for p in pieces], "versions": [p["version"] for p in pieces]},
+        format="json",
+    )
+    assert merged.status_code == 200, merged.content
+    assert plots.features.count() == 1
+    area = plots.features.get().geom
+    assert area.area == pytest.approx(0.0004 * 0.0004, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("cut", "etag", "status", "code"),
+    [
+        ({"type": "LineString", "coordinates": [[35.201, 31.8998], [35.201, 31.9006]]}, '"1"', 400,
+         "cut_does_not_cross"),
+        ({"type": "Point", "coordinates": [35.2002, 31.9002]}, '"1"', 400, "cut_not_a_line"),
+        (CUT, '"9"', 412, "stale_version"),
+    ],
+)  # fmt: skip
+def test_a_bad_split_is_refused_and_nothing_written(plots, cut, etag, status, code):
+    square = plots.features.get()
+    before = ChangeRecord.objects.count()
+    response = as_role(Role.PLANNER).post(
+        f"/api/v1/collections/plots/items/{square.pk}/split",
+        {"cut_line": cut},
+        format="json",
+        HTTP_IF_MATCH=etag,
+    )
+    assert response.status_code == status, response.content
+    assert response.json()["error"]["code"] == code
+    assert plots.features.count() == 1
+    assert ChangeRecord.objects.count() == before

@@ -135,6 +135,7 @@
     $("editor-form-title").textContent = id ? strings.feature + " " + id : strings.new;
     $("editor-delete").disabled = !id;
     $("editor-history-button").disabled = !id;
+    $("editor-shape-tools").hidden = !id || /Point/.test(collection.geometry_type);
     fillForm(layer.feature ? layer.feature.properties : {});
     status("");
     layer.pm.enable(Object.assign({ allowSelfIntersection: false }, SNAP));
@@ -142,6 +143,7 @@
 
   async function choose(id) {
     if (features) { features.remove(); }
+    $("editor-note").textContent = "";
     collection = config.collections.find(function (c) { return c.id === id; });
     selected = null;
     $("editor-form").hidden = true;
@@ -156,6 +158,14 @@
       onEachFeature: function (feature, layer) {
         layer.on("click", async function () {
           const read = await send("GET", itemUrl(feature.id) + "?f=json");
+          if (mode === "feature-merge" && selected && String(feature.id) !== selected.id) {
+            mode = null;
+            return reshaped(await send(
+              "POST", config.history.replace("COLLECTION", collection.id).replace("items/FEATURE/", "merge"),
+              { features: [Number(selected.id), feature.id], versions: [version(selected.etag), version(read.etag)] },
+              null, "application/json"
+            ));
+          }
           layer.feature = read.body;
           select(layer, String(feature.id), read.etag);
         });
@@ -166,6 +176,16 @@
     if (features.getLayers().length && !window.location.hash) {
       map.fitBounds(features.getBounds(), { maxZoom: 18 });
     }
+  }
+
+  function version(etag) { return Number(String(etag).replace(/"/g, "")); }
+
+  // After a split or a merge: the collection read again, and what was made said.
+  async function reshaped(answer) {
+    if (answer.status !== 200) { return showErrors(answer.body.error); }
+    const made = answer.body.features ? answer.body.features.map(function (f) { return f.id; }) : [answer.body.feature.id];
+    await choose(collection.id);
+    $("editor-note").textContent = (answer.body.features ? strings.split_done : strings.merged) + " " + made.join(", ");
   }
 
   async function save(event) {
@@ -392,6 +412,17 @@
     $("editor-retire").addEventListener("click", function () {
       if (selected) { transaction("POST", config.parcels + selected.id + "/retire", {}); }
     });
+    $("editor-feature-split").addEventListener("click", function () {
+      if (!selected || !selected.id) { return; }
+      mode = "feature-split";
+      selected.layer.pm.disable();
+      map.pm.enableDraw("Line", SNAP);
+    });
+    $("editor-feature-merge").addEventListener("click", function () {
+      if (!selected || !selected.id) { return; }
+      mode = "feature-merge";
+      $("editor-note").textContent = strings.merge_feature_hint;
+    });
     $("editor-numbering-preview").addEventListener("click", function () { if (selected) { numbering(false); } });
     $("editor-numbering-apply").addEventListener("click", function () { if (selected) { numbering(true); } });
   }
@@ -434,6 +465,13 @@
       map.pm.disableDraw();
       $("editor-cancel").hidden = true;
       if (mode === "split") { cutDrawn(event.layer); return; }
+      if (mode === "feature-split") {
+        mode = null;
+        const line = event.layer.toGeoJSON().geometry;
+        event.layer.remove();
+        send("POST", historyUrl(selected.id, "split"), { cut_line: line }, selected.etag, "application/json").then(reshaped);
+        return;
+      }
       select(event.layer, null, null);
     });
     map.on("moveend", loadRegister);
