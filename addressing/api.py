@@ -225,8 +225,12 @@ class StreetNumberingApi(APIView):
         street = Street.objects.filter(pk=pk).first()
         if street is None:
             raise NotFound(f"There is no street {pk}.", code="street_not_found")
-        run = building_numbering_apply if params["apply"] else building_numbering_preview
-        plan = run(street=street, renumber=params["renumber"])
+        if params["apply"]:
+            plan = building_numbering_apply(
+                street=street, renumber=params["renumber"], user=request.user
+            )
+        else:
+            plan = building_numbering_preview(street=street, renumber=params["renumber"])
         return Response([{**asdict(c), "changed": c.changed} for c in plan])
 
 

@@ -34,6 +34,8 @@ from addressing.postcodes import postcode_format
 from boundaries.models import Governorate, Municipality
 from core.crs import transformer
 from core.errors import Conflict, InvalidInput
+from core.models import ChangeAction
+from core.services import change_record, changes_record, feature_snapshot
 from core.tiles import tile_cache_invalidate
 
 METRIC_SRID = 32636  # UTM 36N
@@ -66,9 +68,10 @@ def street_create(
     oneway: str = Oneway.NO,
     max_speed_kmh: int | None = None,
     is_synthetic: bool = False,
+    user=None,
 ) -> Street:
     """A new street of ``municipality``, drawn (EPSG:4326) from its start, where building
-    numbers begin. ``code`` is unique within the municipality."""
+    numbers begin. ``code`` is unique within the municipality. Recorded in the audit log."""
     if not (name_ar.strip() and name_en.strip()):
         raise InvalidInput("A street needs its name in Arabic and in English.")
     if Street.objects.filter(municipality=municipality, code=code).exists():
@@ -85,6 +88,18 @@ def street_create(
         is_synthetic=is_synthetic,
     )
     tile_cache_invalidate(collection_id="streets", geometries=[street.geom])
+    change_record(
+        collection="streets",
+        feature_id=street.pk,
+        version=1,
+        action=ChangeAction.CREATE,
+        user=user,
+        before=None,
+        after=feature_snapshot(
+            geometry=street.geom,
+            properties={"code": code, "name_ar": street.name_ar, "name_en": street.name_en},
+        ),
+    )
     return street
 
 
@@ -366,9 +381,12 @@ def building_numbering_preview(*, street: Street, renumber: bool = False) -> lis
 
 
 @transaction.atomic
-def building_numbering_apply(*, street: Street, renumber: bool = False) -> list[NumberChange]:
+def building_numbering_apply(
+    *, street: Street, renumber: bool = False, user=None
+) -> list[NumberChange]:
     """Number the active buildings of ``street`` as ``building_numbering_preview`` shows, in
-    one transaction (the street's buildings are locked while it runs). Returns the plan."""
+    one transaction (the street's buildings are locked while it runs). Every number given or
+    changed is in the audit log (collection ``addresses``). Returns the plan."""
     Street.objects.select_for_update().get(pk=street.pk)
     plan = building_numbering_preview(street=street, renumber=renumber)
     by_id = {b.pk: b for b in street.buildings.filter(pk__in=[c.building_id for c in plan])}
@@ -383,6 +401,19 @@ def building_numbering_apply(*, street: Street, renumber: bool = False) -> list[
         rows.append((change.building_id, int(digits), suffix, change.side, change.position))
     sql.buildings_update(columns=["number", "number_suffix", "side", "position"], rows=rows)
     _buildings_changed(by_id[c.building_id].entrance for c in changed)
+    changes_record(
+        collection="addresses",
+        action=ChangeAction.UPDATE,
+        user=user,
+        changes=[
+            (
+                c.building_id,
+                {"properties": {"number": c.old or None}},
+                {"properties": {"number": c.new}},
+            )
+            for c in changed
+        ],
+    )
     return plan
 
 
@@ -415,7 +446,7 @@ def _spread(low: int, high: int, count: int, used: set[int]) -> list[int] | None
 
 
 @transaction.atomic
-def postcodes_assign(*, zone: PostalZone) -> list[PostcodeIssued]:
+def postcodes_assign(*, zone: PostalZone, user=None) -> list[PostcodeIssued]:
     """Give every active building of ``zone`` that has none its postcode, in walking order:
     by street code, then along each street from its start, so that codes sort as a courier
     walks. Codes are spread out so that buildings added later still fit in order; a code is
@@ -457,6 +488,13 @@ def postcodes_assign(*, zone: PostalZone) -> list[PostcodeIssued]:
         if building is not None:
             low = building.delivery_point
     sql.buildings_update(columns=["delivery_point", "postcode"], rows=changed)
+    changes_record(
+        collection="addresses",
+        action=ChangeAction.UPDATE,
+        user=user,
+        changes=[(pk, {"properties": {"postcode": None}}, {"properties": {"postcode": code}})
+                 for pk, _point, code in changed],
+    )  # fmt: skip
     return issued
 
 

@@ -2,6 +2,9 @@
 
 from django.contrib import admin
 
+from core.models import ChangeRecord
+from core.roles import Role, user_has_role
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """For records that change only through their app's services (which keep the rules the
@@ -15,3 +18,20 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(ChangeRecord)
+class ChangeRecordAdmin(ReadOnlyAdmin):
+    """The audit log of every edit: who changed which feature, when, before and after. For
+    administrators only (it names the staff and may hold internal attributes)."""
+
+    list_display = ["at", "collection", "feature_id", "version", "action", "username"]
+    list_filter = ["collection", "action"]
+    search_fields = ["feature_id", "username"]
+    date_hierarchy = "at"
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return user_has_role(request.user, Role.ADMINISTRATOR)
+
+    def has_module_permission(self, request) -> bool:
+        return user_has_role(request.user, Role.ADMINISTRATOR)

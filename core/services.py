@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from core.models import ChangeRecord
@@ -93,3 +95,44 @@ def change_record(
         before=before,
         after=after,
     )
+
+
+def changes_record(
+    *,
+    collection: str,
+    action: str,
+    user,
+    changes: Sequence[tuple[object, dict | None, dict | None]],
+) -> int:
+    """Record many writes of one kind at once, each (feature id, before, after), with the
+    next version of each feature (for records that keep no version of their own: a building's
+    number, a layer's definition). Inside the writing transaction."""
+    if not changes:
+        return 0
+    actor = user if user is not None and getattr(user, "is_authenticated", False) else None
+    ids = [str(feature_id) for feature_id, _b, _a in changes]
+    last = dict(
+        ChangeRecord.objects.filter(collection=collection, feature_id__in=ids)
+        .values("feature_id")
+        .annotate(top=Max("version"))
+        .values_list("feature_id", "top")
+    )
+    now = timezone.now()
+    ChangeRecord.objects.bulk_create(
+        [
+            ChangeRecord(
+                collection=collection,
+                feature_id=feature_id,
+                version=last.get(feature_id, 0) + 1,
+                action=action,
+                user=actor,
+                username=actor.get_username() if actor is not None else "",
+                at=now,
+                before=before,
+                after=after,
+            )
+            for feature_id, (_id, before, after) in zip(ids, changes, strict=True)
+        ],
+        batch_size=5000,
+    )
+    return len(changes)

@@ -67,7 +67,7 @@ class LayerAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         values = {name: data[name] for name in LAYER_FIELDS if name in data}
         if change:
-            layer_update(layer=obj, schema=data["schema"], **values)
+            layer_update(layer=obj, schema=data["schema"], user=request.user, **values)
             return
         created = layer_create(
             slug=data["slug"],
@@ -80,7 +80,7 @@ class LayerAdmin(admin.ModelAdmin):
         obj.pk = created.pk
 
     def delete_model(self, request, obj):
-        layer_delete(layer=obj)
+        layer_delete(layer=obj, user=request.user)
 
 
 @admin.register(Feature)

@@ -121,12 +121,14 @@ class LayerDetailApi(APIView):
     def patch(self, request: Request, slug: str) -> Response:
         serializer = LayerUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        layer = layer_update(layer=_administered(request, slug), **serializer.validated_data)
+        layer = layer_update(
+            layer=_administered(request, slug), user=request.user, **serializer.validated_data
+        )
         return Response(LayerOutputSerializer(layer, context={"request": request}).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, slug: str) -> Response:
-        layer_delete(layer=_administered(request, slug))
+        layer_delete(layer=_administered(request, slug), user=request.user)
         return Response(status=204)
 
 

@@ -23,7 +23,7 @@ from core.errors import Conflict, InvalidInput, PreconditionFailed
 from core.geometry import SINGLE_OF, geometry_clean
 from core.models import ChangeAction
 from core.selectors import feature_version
-from core.services import change_record, feature_snapshot
+from core.services import change_record, changes_record, feature_snapshot
 from layers import sql
 from layers.models import Feature, GeometryType, Layer, Visibility
 from layers.schema import properties_validate, schema_dump, schema_parse
@@ -103,7 +103,28 @@ def layer_create(
     if attach_partition:
         sql.feature_partition_prepare(layer_id=layer.pk)
         sql.feature_partition_attach(layer_id=layer.pk)
+    _layer_audit(layer, ChangeAction.CREATE, user, before=None, after=_definition(layer))
     return layer
+
+
+def _definition(layer: Layer) -> dict:
+    """A layer's definition as the audit log keeps it."""
+    return {
+        "properties": {
+            "title_en": layer.title_en,
+            "title_ar": layer.title_ar,
+            "geometry_type": layer.geometry_type,
+            "visibility": layer.visibility,
+            "schema": layer.schema,
+            "style": layer.style,
+        }
+    }
+
+
+def _layer_audit(layer: Layer, action: str, user, *, before, after) -> None:
+    changes_record(
+        collection="layers", action=action, user=user, changes=[(layer.slug, before, after)]
+    )
 
 
 def layer_check_schema(*, layer: Layer, schema: list[dict[str, Any]]) -> list[Field]:
@@ -129,7 +150,11 @@ def layer_check_schema(*, layer: Layer, schema: list[dict[str, Any]]) -> list[Fi
 
 @transaction.atomic
 def layer_update(
-    *, layer: Layer, schema: list[dict[str, Any]] | None = None, **attributes: Any
+    *,
+    layer: Layer,
+    schema: list[dict[str, Any]] | None = None,
+    user: AbstractBaseUser | None = None,
+    **attributes: Any,
 ) -> Layer:
     """Change a layer's description, style, audience or schema. A new schema must still fit
     every existing feature (InvalidInput lists the first features that do not)."""
@@ -137,6 +162,7 @@ def layer_update(
     if unknown:
         raise InvalidInput(f"Unknown layer fields: {', '.join(sorted(unknown))}.")
     layer = Layer.objects.select_for_update().get(pk=layer.pk)
+    before = _definition(layer)
     if schema is not None:
         layer.schema = schema_dump(layer_check_schema(layer=layer, schema=schema))
     for name, value in attributes.items():
@@ -144,12 +170,14 @@ def layer_update(
     layer.full_clean()
     layer.save()
     tiles.tile_cache_invalidate_collection(collection_id=layer.slug)
+    _layer_audit(layer, ChangeAction.UPDATE, user, before=before, after=_definition(layer))
     return layer
 
 
 @transaction.atomic
-def layer_delete(*, layer: Layer) -> None:
+def layer_delete(*, layer: Layer, user: AbstractBaseUser | None = None) -> None:
     """Remove a layer with all its features (its partition) and cached tiles."""
+    _layer_audit(layer, ChangeAction.DELETE, user, before=_definition(layer), after=None)
     tiles.tile_cache_invalidate_collection(collection_id=layer.slug)
     sql.feature_partition_drop(layer_id=layer.pk)
     layer.delete()
