@@ -235,3 +235,24 @@ def test_a_planner_splits_a_polygon_and_merges_it_back(browser, live_server):  #
     assert plots.features.count() == 1
     assert plots.features.get().geom.area == pytest.approx(0.0004 * 0.0004, rel=1e-6)
     page.context.close()
+
+
+def test_a_refused_save_is_shown_beside_the_feature_and_the_edit_kept(planner_page, live_server):
+    page = planner_page
+    open_editor(page, f"{live_server.url}/en/editor/")
+    page.locator(".leaflet-marker-icon").first.click()
+    page.wait_for_selector("#editor-form:not([hidden])")
+    page.select_option("select[name=lamp]", "")  # the required lamp taken away
+    page.fill("input[name=asset_no]", "77")
+    page.click("#editor-save")
+    page.wait_for_selector("#editor-errors:not([hidden])")
+    assert "lamp" in page.locator("#editor-errors").inner_text()
+    assert page.locator(".editor-error-tip").count() == 1  # on the map, at the feature
+    screenshot(page, "editor-error-en")
+    assert page.input_value("input[name=asset_no]") == "77"  # the edit is still there
+    assert Feature.objects.get().properties == {"lamp": "LED", "asset_no": 1}
+    page.select_option("select[name=lamp]", "sodium")
+    page.click("#editor-save")
+    page.wait_for_selector("#editor-status:has-text('Saved: version 2')")
+    assert Feature.objects.get().properties == {"lamp": "sodium", "asset_no": 77}
+    screenshot(page, "editor-error-fixed-en")

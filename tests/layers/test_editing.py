@@ -116,11 +116,15 @@ def test_properties_that_break_the_schema_are_refused(lights):
     assert "candle" in str(response.json()["error"]["details"])
 
 
-def test_a_session_write_without_the_csrf_token_is_refused(lights):
+@pytest.mark.parametrize("token", [None, "forged-token-0123456789abcdef0123456789abcdef"])
+def test_a_session_write_without_a_true_csrf_token_is_refused(lights, token):
     client = Client(enforce_csrf_checks=True)
     client.force_login(UserFactory(role=Role.PLANNER))
     before = Feature.objects.count()
-    response = client.post(ITEMS, feature(lamp="LED"), content_type="application/geo+json")
+    headers = {"HTTP_X_CSRFTOKEN": token} if token else {}
+    response = client.post(
+        ITEMS, feature(lamp="LED"), content_type="application/geo+json", **headers
+    )
     assert response.status_code == 403
     assert "CSRF" in response.content.decode()
     assert Feature.objects.count() == before

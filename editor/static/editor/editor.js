@@ -107,6 +107,13 @@
   // -- messages ------------------------------------------------------------------------------
 
   function showErrors(error) {
+    // Beside the feature on the map too, where the user is looking.
+    if (selected && selected.layer && selected.layer.bindTooltip) {
+      const errors = error.details && error.details.errors;
+      const first = errors && typeof errors === "object" ? Object.entries(errors)[0] : null;
+      const tip = error.message + (first ? " (" + first[0] + ": " + first[1] + ")" : "");
+      selected.layer.bindTooltip(tip, { permanent: true, className: "editor-error-tip", direction: "top" }).openTooltip();
+    }
     const box = $("editor-errors");
     box.textContent = strings.fix + " " + error.message;
     const details = error.details && (error.details.errors || error.details);
@@ -122,7 +129,11 @@
     box.hidden = false;
   }
 
-  function status(text) { $("editor-status").textContent = text; $("editor-errors").hidden = true; }
+  function status(text) {
+    $("editor-status").textContent = text;
+    $("editor-errors").hidden = true;
+    if (selected && selected.layer && selected.layer.unbindTooltip) { selected.layer.unbindTooltip(); }
+  }
 
   // -- selecting, drawing, saving ------------------------------------------------------------
 
@@ -192,8 +203,10 @@
     event.preventDefault();
     if (!selected) { return; }
     const body = { type: "Feature", geometry: geometryOf(selected.layer), properties: readForm() };
+    // The form holds every attribute the user may see: a save replaces them (PUT), so that
+    // a field cleared in the form is cleared in the feature too.
     const answer = selected.id
-      ? await send("PATCH", itemUrl(selected.id), body, selected.etag)
+      ? await send("PUT", itemUrl(selected.id), body, selected.etag)
       : await send("POST", itemsUrl(), body);
     if (answer.status === 200 || answer.status === 201) {
       selected.etag = answer.etag;
@@ -228,7 +241,7 @@
   async function keepMine() {
     selected.etag = $("editor-conflict").dataset.etag;
     $("editor-conflict").hidden = true;
-    const answer = await send("PATCH", itemUrl(selected.id), pending, selected.etag);
+    const answer = await send("PUT", itemUrl(selected.id), pending, selected.etag);
     if (answer.status === 200) {
       selected.etag = answer.etag;
       status(strings.saved + " " + answer.etag.replace(/"/g, ""));
