@@ -23,8 +23,14 @@ from rest_framework.views import APIView
 from addressing.geocoders import MAX_QUERY_LENGTH, geocoder
 from addressing.models import Building, BuildingStatus, Street
 from addressing.selectors import address_format
-from addressing.services import building_numbering_apply, building_numbering_preview
+from addressing.services import (
+    address_add,
+    building_numbering_apply,
+    building_numbering_preview,
+    building_retire,
+)
 from addressing.tasks import batch_result_path, geocode_batch_job
+from boundaries.selectors import served_area_check
 from core.errors import InvalidInput, NotFound
 from core.roles import Role, user_has_role
 from core.uploads import upload_check_size, upload_store
@@ -282,3 +288,47 @@ class GeocodeBatchResultApi(APIView):
             filename=f"geocoded-{job.pk}.csv",
             content_type="text/csv; charset=utf-8",
         )
+
+
+class NewAddressSerializer(serializers.Serializer):
+    lon = serializers.FloatField(min_value=-180, max_value=180)
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+
+
+class AddressAddApi(APIView):
+    """A new building entrance, numbered on its nearest street and given its postcode
+    (addressing officers)."""
+
+    permission_classes = [IsAddressingOfficer]
+
+    @extend_schema(request=NewAddressSerializer, responses={201: dict})
+    def post(self, request: Request) -> Response:
+        params = _valid(NewAddressSerializer, request.data)
+        entrance = Point(params["lon"], params["lat"], srid=4326)
+        served_area_check(geometry=entrance)
+        building = address_add(entrance=entrance, user=request.user)
+        return Response(_address_summary(building), status=201)
+
+
+class AddressRetireApi(APIView):
+    """Retire a building: it leaves the map and the search; its postcode is never reissued."""
+
+    permission_classes = [IsAddressingOfficer]
+
+    @extend_schema(request=None, responses={200: dict})
+    def post(self, request: Request, pk: int) -> Response:
+        building = Building.objects.filter(pk=pk).select_related("street").first()
+        if building is None:
+            raise NotFound(f"There is no address {pk}.", code="address_not_found")
+        return Response(_address_summary(building_retire(building=building, user=request.user)))
+
+
+def _address_summary(building: Building) -> dict:
+    return {
+        "id": building.pk,
+        "street": building.street.name_en,
+        "street_ar": building.street.name_ar,
+        "number": building.house_number,
+        "postcode": building.postcode,
+        "status": building.status,
+    }

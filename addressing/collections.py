@@ -79,6 +79,13 @@ class AddressCollection(RegisterCollection):
     def queryset(self, *, user: User) -> QuerySet:
         return Building.objects.filter(status=BuildingStatus.ACTIVE)
 
+    # Edited through the register's services (an entrance added on its street, numbered and
+    # given its postcode; a building retired), which the editor calls.
+    edits_by_transactions = True
+
+    def may_edit(self, *, user: User) -> bool:
+        return user_has_role(user, Role.ADDRESSING_OFFICER, Role.ADMINISTRATOR)
+
 
 class StreetCollection(RegisterCollection):
     id = "streets"

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from addressing.models import Building, BuildingStatus, PostalZone, Unit
+from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.geos import Point
+from django.contrib.gis.measure import D
+
+from addressing.models import Building, BuildingStatus, PostalZone, Street, Unit
 from addressing.postcodes import Postcode, postcode_parse
 from core.errors import NotFound
 
@@ -97,3 +101,14 @@ def zone_by_code(*, code: str | Postcode) -> PostalZone:
     if zone is None:
         raise NotFound(f"There is no postal zone P{parsed.zone}.", code="zone_not_found")
     return zone
+
+
+def street_nearest(*, point: Point, within_m: float) -> Street | None:
+    """The street nearest to ``point`` (EPSG:4326) within ``within_m`` metres, measured on
+    the ellipsoid."""
+    return (
+        Street.objects.filter(geom__distance_lte=(point, D(m=within_m)))
+        .annotate(distance=Distance("geom", point, spheroid=True))
+        .order_by("distance")
+        .first()
+    )

@@ -31,6 +31,7 @@ from django.utils import timezone
 from addressing import sql
 from addressing.models import Area, Building, BuildingStatus, Oneway, Place, PostalZone, Street
 from addressing.postcodes import postcode_format
+from addressing.selectors import street_nearest
 from boundaries.models import Governorate, Municipality
 from core.crs import transformer
 from core.errors import Conflict, InvalidInput
@@ -266,15 +267,53 @@ def building_create(
     return buildings_add(street=street, buildings=[new], is_synthetic=is_synthetic)[0]
 
 
-def building_retire(*, building: Building) -> Building:
+def building_retire(*, building: Building, user=None) -> Building:
     """Retire a building (demolished, merged): it leaves the map and the search, and keeps its
-    row so that its postcode is never issued again."""
+    row so that its postcode is never issued again. Recorded in the audit log."""
     if building.status == BuildingStatus.RETIRED:
         raise Conflict(f"Building {building.pk} is already retired.")
     building.status = BuildingStatus.RETIRED
     building.retired_at = timezone.now()
     building.save(update_fields=["status", "retired_at", "updated_at"])
     _buildings_changed([building.entrance])
+    changes_record(
+        collection="addresses",
+        action=ChangeAction.DELETE,
+        user=user,
+        changes=[(building.pk, {"properties": {"postcode": building.postcode}}, None)],
+    )
+    return building
+
+
+# How far from a street an entrance may stand and still be numbered on it.
+ENTRANCE_MAX_DISTANCE_M = 60.0
+
+
+@transaction.atomic
+def address_add(*, entrance: Point, user) -> Building:
+    """A new building whose entrance (EPSG:4326) stands at ``entrance``, on the nearest street
+    within ENTRANCE_MAX_DISTANCE_M metres: numbered on that street (existing numbers kept) and,
+    when it lies in a postal zone, given its postcode, as an addressing officer would do it in
+    three steps. Every step is in the audit log."""
+    street = street_nearest(point=entrance, within_m=ENTRANCE_MAX_DISTANCE_M)
+    if street is None:
+        raise InvalidInput(
+            f"No street within {ENTRANCE_MAX_DISTANCE_M:g} m of this entrance: draw the street "
+            "first, or place the entrance by its street.",
+            code="no_street_near",
+        )
+    building = building_create(street=street, entrance=entrance)
+    changes_record(
+        collection="addresses",
+        action=ChangeAction.CREATE,
+        user=user,
+        changes=[(building.pk, None, feature_snapshot(geometry=entrance, properties={}))],
+    )
+    building_numbering_apply(street=street, user=user)
+    building.refresh_from_db()
+    if building.zone_id is not None:
+        postcodes_assign(zone=building.zone, user=user)
+        building.refresh_from_db()
     return building
 
 

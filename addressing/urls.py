@@ -15,6 +15,8 @@ urlpatterns = [
         name="batch-result",
     ),
     path("postcodes/<str:code>", api.PostcodeApi.as_view(), name="postcode"),
+    path("addresses", api.AddressAddApi.as_view(), name="address-add"),
     path("addresses/<int:pk>", api.AddressApi.as_view(), name="address"),
+    path("addresses/<int:pk>/retire", api.AddressRetireApi.as_view(), name="address-retire"),
     path("streets/<int:pk>/numbering", api.StreetNumberingApi.as_view(), name="numbering"),
 ]

@@ -24,5 +24,6 @@ def editor(request: HttpRequest) -> HttpResponse:
         "references": editor_references(user=request.user),
         "parcels": "/api/v1/parcels/",
         "streets": "/api/v1/streets/",
+        "addresses": "/api/v1/addresses",
     }
     return render(request, "editor/editor.html", {"config": config})

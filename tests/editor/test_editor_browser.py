@@ -256,3 +256,40 @@ def test_a_refused_save_is_shown_beside_the_feature_and_the_edit_kept(planner_pa
     page.wait_for_selector("#editor-status:has-text('Saved: version 2')")
     assert Feature.objects.get().properties == {"lamp": "sodium", "asset_no": 77}
     screenshot(page, "editor-error-fixed-en")
+
+
+def test_an_addressing_officer_adds_a_building_entrance_from_the_editor(browser, live_server):  # noqa: F811
+    from django.contrib.gis.geos import Polygon
+
+    from addressing.models import Building
+    from addressing.services import postal_zone_create
+    from tests.factories import TOWN_BOX, street_along
+
+    town = town_create()
+    postal_zone_create(
+        code="600",
+        governorate=town.governorate,
+        municipality=town,
+        geom=Polygon.from_bbox(TOWN_BOX),
+    )
+    street_along(
+        town=town,
+        code="RAM-0050",
+        name_ar="شارع النهضة",
+        name_en="Al-Nahda Street",
+        start=(35.2000, 31.9000),
+        end=(35.2010, 31.9000),
+    )
+    page = signed_in_page(browser, live_server, UserFactory(role=Role.ADDRESSING_OFFICER))
+    page.goto(f"{live_server.url}/en/editor/#19/31.9000/35.2005")
+    page.select_option("#editor-collection", label="Addresses and postcodes")
+    page.click("#editor-add-entrance")
+    box = page.locator("#editor-map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2 - 30)
+    page.wait_for_selector("#editor-note:has-text('Added:')")
+    building = Building.objects.get()
+    assert building.number == 1
+    assert building.postcode.startswith("P600")
+    assert building.postcode in page.locator("#editor-note").inner_text()
+    screenshot(page, "editor-address-en")
+    page.context.close()

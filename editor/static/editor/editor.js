@@ -161,6 +161,7 @@
     $("editor-transactions").hidden = true;
     $("editor-draw").hidden = Boolean(collection && collection.transactions);
     $("editor-hint").hidden = Boolean(collection && collection.transactions);
+    $("editor-add-entrance").hidden = !(collection && collection.id === "addresses");
     if (!collection) { return; }
     if (collection.transactions) { return chooseRegister(); }
     buildForm();
@@ -328,6 +329,7 @@
 
   async function pickParcel(layer, feature) {
     if (collection.id === "streets") { return pickStreet(layer, feature); }
+    if (collection.id === "addresses") { return pickAddress(layer, feature); }
     const read = await send("GET", itemUrl(feature.id) + "?f=json");
     const parcel = { layer: layer, id: String(feature.id), etag: read.etag, properties: read.body.properties };
     if (mode === "merge" && selected && parcel.id !== selected.id) {
@@ -349,6 +351,7 @@
   function showTools(kind) {
     $("editor-parcel-tools").hidden = kind !== "parcel";
     $("editor-street-tools").hidden = kind !== "street";
+    $("editor-address-tools").hidden = kind !== "address";
     $("editor-reason").parentElement.hidden = kind !== "parcel";
     $("editor-numbering-list").textContent = "";
     $("editor-numbering-apply").hidden = true;
@@ -367,6 +370,34 @@
     $("editor-tx-title").textContent = (document.documentElement.lang === "ar" ? p.name_ar : p.name_en) || p.code;
     $("editor-tx-summary").textContent = p.code;
     showTools("street");
+  }
+
+  // -- addresses: an entrance added on its street (numbered, given its postcode), or retired ----
+
+  function pickAddress(layer, feature) {
+    selected = { layer: layer, id: String(feature.id) };
+    const p = feature.properties;
+    const street = document.documentElement.lang === "ar" ? p.street_ar : p.street_en;
+    $("editor-tx-title").textContent = (p.number || "") + (p.number_suffix || "") + " " + street;
+    $("editor-tx-summary").textContent = p.postcode || "";
+    showTools("address");
+  }
+
+  async function addressDone(answer) {
+    if (answer.status !== 200 && answer.status !== 201) {
+      $("editor-note").textContent = "";
+      $("editor-tx-errors").textContent = answer.body.error.message;
+      $("editor-tx-errors").hidden = false;
+      $("editor-transactions").hidden = false;
+      return;
+    }
+    const a = answer.body;
+    selected = null;
+    await loadRegister();
+    $("editor-transactions").hidden = true;
+    $("editor-note").textContent = (answer.status === 201 ? strings.added : strings.retired) + " " +
+      (a.number || "") + " " + (document.documentElement.lang === "ar" ? a.street_ar : a.street) +
+      (a.postcode ? ", " + a.postcode : "");
   }
 
   async function numbering(apply) {
@@ -436,6 +467,15 @@
       mode = "feature-merge";
       $("editor-note").textContent = strings.merge_feature_hint;
     });
+    $("editor-add-entrance").addEventListener("click", function () {
+      mode = "entrance";
+      $("editor-note").textContent = strings.entrance_hint;
+      map.pm.enableDraw("Marker", SNAP);
+    });
+    $("editor-address-retire").addEventListener("click", function () {
+      if (!selected || !window.confirm(strings.confirm_delete)) { return; }
+      send("POST", config.addresses + "/" + selected.id + "/retire", {}, null, "application/json").then(addressDone);
+    });
     $("editor-numbering-preview").addEventListener("click", function () { if (selected) { numbering(false); } });
     $("editor-numbering-apply").addEventListener("click", function () { if (selected) { numbering(true); } });
   }
@@ -478,6 +518,13 @@
       map.pm.disableDraw();
       $("editor-cancel").hidden = true;
       if (mode === "split") { cutDrawn(event.layer); return; }
+      if (mode === "entrance") {
+        mode = null;
+        const at = event.layer.getLatLng();
+        event.layer.remove();
+        send("POST", config.addresses, { lon: at.lng, lat: at.lat }, null, "application/json").then(addressDone);
+        return;
+      }
       if (mode === "feature-split") {
         mode = null;
         const line = event.layer.toGeoJSON().geometry;
