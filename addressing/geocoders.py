@@ -182,7 +182,7 @@ class PostgresGeocoder(Geocoder):
         return SearchResult(query=query, candidates=_unique(found)[:limit], notes=notes)
 
     def _by_name(self, parsed: ParsedQuery, *, limit: int) -> list[Candidate]:
-        words, version = sql.text_normalize(text=parsed.text)
+        words, version = sql.query_words(text=parsed.text)
         if not words:
             return []
         vocabulary = matching.vocabularies.get(

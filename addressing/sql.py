@@ -178,7 +178,7 @@ class AddressRow:
     municipality_id: int
 
 
-def text_normalize(*, text: str) -> tuple[list[str], int]:
+def query_words(*, text: str) -> tuple[list[str], int]:
     """The words of ``text`` folded as names are (addressing_normalize), and the version of
     the register's names (see migration 0005), in one round trip."""
     with connection.cursor() as cursor:

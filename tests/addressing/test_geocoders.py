@@ -220,10 +220,10 @@ def test_a_swapped_letter_in_a_short_name_is_corrected(qualified):
 def test_a_renamed_street_is_corrected_towards_by_the_next_query(qualified):
     street = qualified["RAM-0012"]
     best("زقاق الزيتون 1")  # the word list of this process is read
-    _words, before = sql.text_normalize(text="")
+    _words, before = sql.query_words(text="")
     street.name_ar, street.name_en = "زقاق الليمون", "Al-Laymoun Lane"
     street.save()
-    _words, after = sql.text_normalize(text="")
+    _words, after = sql.query_words(text="")
     assert after > before
     assert best("زقاق الليمون 1").label_en.startswith("1 Al-Laymoun Lane")
     # A swapped pair of letters in a five-letter word: trigrams alone miss it.
