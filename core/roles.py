@@ -44,3 +44,9 @@ def user_has_role(user: AbstractBaseUser | AnonymousUser, *roles: Role) -> bool:
 def user_sees_internal(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Internal layers and attributes are for signed-in staff; the public never sees them."""
     return bool(user.is_authenticated and user.is_staff)
+
+
+def signed_in(user: AbstractBaseUser | AnonymousUser | None) -> AbstractBaseUser | None:
+    """``user`` when signed in, else None: what a record of who did something keeps (the
+    public and the platform's own jobs are no one)."""
+    return user if user is not None and getattr(user, "is_authenticated", False) else None

@@ -17,7 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from core.models import ChangeRecord
-from core.roles import STAFF_ROLES, Role, role_group
+from core.roles import STAFF_ROLES, Role, role_group, signed_in
 
 DEMO_USERNAME_PREFIX = "demo-"
 
@@ -83,7 +83,7 @@ def change_record(
     after: dict | None,
 ) -> ChangeRecord:
     """Record one write (inside the writing transaction)."""
-    actor = user if user is not None and getattr(user, "is_authenticated", False) else None
+    actor = signed_in(user)
     return ChangeRecord.objects.create(
         collection=collection,
         feature_id=str(feature_id),
@@ -109,7 +109,7 @@ def changes_record(
     number, a layer's definition). Inside the writing transaction."""
     if not changes:
         return 0
-    actor = user if user is not None and getattr(user, "is_authenticated", False) else None
+    actor = signed_in(user)
     ids = [str(feature_id) for feature_id, _b, _a in changes]
     last = dict(
         ChangeRecord.objects.filter(collection=collection, feature_id__in=ids)

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import Conflict, PermissionDenied, ServiceUnavailable
-from core.roles import Role, user_has_role
+from core.roles import Role, signed_in, user_has_role
 from jobs.models import Job
 
 logger = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ def job_enqueue(
     ``task`` is a task declared with :func:`jobs.runner.job_task`; ``params`` are its keyword
     arguments and must be JSON-serialisable. The job's id is also the Celery task id.
     """
-    owner = user if user is not None and user.is_authenticated else None
+    owner = signed_in(user)
     job = Job.objects.create(kind=task.name, params=params, created_by=owner)
     job_id = str(job.id)
 

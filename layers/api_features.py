@@ -169,12 +169,7 @@ def items_endpoint(request: HttpRequest, collection_id: str) -> HttpResponse:
 def item_endpoint(request: HttpRequest, collection_id: str, feature_id: str) -> HttpResponse:
     if request.method in ("PUT", "PATCH", "DELETE"):
         return _item_write(request, collection_id=collection_id, feature_id=feature_id)
-    response = views_ogc.item(request, collection_id=collection_id, feature_id=feature_id)
-    collection = registry.get(collection_id, user=request.user)
-    version = collection.feature_version(feature_id=feature_id)
-    if version is not None:
-        response["ETag"] = _etag(version)
-    return response
+    return views_ogc.item(request, collection_id=collection_id, feature_id=feature_id)
 
 
 # -- history ---------------------------------------------------------------------------------

@@ -301,6 +301,8 @@ def item(request: HttpRequest, collection_id: str, feature_id: str) -> HttpRespo
             "title": "The collection",
         },
     ]
-    return respond(
-        request, feature, "ogcapi/item.html", content_type=GEOJSON, headers=_content_crs(code)
-    )
+    headers = _content_crs(code)
+    version = found.feature_version(feature_id=feature_id)
+    if version is not None:
+        headers["ETag"] = f'"{version}"'  # what an edit sends back in If-Match (Part 4)
+    return respond(request, feature, "ogcapi/item.html", content_type=GEOJSON, headers=headers)

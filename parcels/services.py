@@ -39,6 +39,7 @@ from shapely.ops import split as shapely_split
 
 from boundaries.models import Locality, Municipality
 from core.errors import Conflict, InvalidInput, PayloadTooLarge, PreconditionFailed
+from core.roles import signed_in
 from core.tiles import tile_cache_invalidate
 from parcels.models import (
     SHARED_KINDS,
@@ -166,7 +167,7 @@ def _record(
     record = ParcelTransaction.objects.create(
         kind=kind,
         reason=reason.strip(),
-        performed_by=user if user is not None and user.is_authenticated else None,
+        performed_by=signed_in(user),
         performed_at=timezone.now(),
         details=details or {},
     )

@@ -26,6 +26,7 @@ from core import tiles
 from core.crs import crs_check
 from core.errors import InvalidInput
 from core.geometry import geometries_prepare, geometry_families
+from core.roles import signed_in
 from layers import sql
 from layers.importers import ReadOptions, SourceLayer, importer_for
 from layers.importers.base import sanitize_name, source_check
@@ -217,7 +218,7 @@ def layer_import(
         layer=layer,
         mapping=mapping,
         repair=repair,
-        user_id=user.pk if user is not None and user.is_authenticated else None,
+        user_id=getattr(signed_in(user), "pk", None),
     )
     # A new layer is loaded into its own unindexed table, indexed in one pass and attached
     # afterwards. Each batch is checked and encoded in a second thread while PostgreSQL

@@ -21,6 +21,7 @@ from rasterio.warp import transform_bounds
 
 from core.crs import crs_check
 from core.errors import InvalidInput
+from core.roles import signed_in
 from layers.models import Raster, RasterKind, Visibility
 from layers.services.registry import layer_check_slug
 
@@ -124,7 +125,7 @@ def raster_create(
             source=source,
             attribution=attribution,
             is_synthetic=is_synthetic,
-            created_by=user if user is not None and user.is_authenticated else None,
+            created_by=signed_in(user),
             **facts,
         )
     except Exception:

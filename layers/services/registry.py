@@ -22,6 +22,7 @@ from core.collections import Field, registry
 from core.errors import Conflict, InvalidInput, PreconditionFailed
 from core.geometry import SINGLE_OF, geometry_clean
 from core.models import ChangeAction
+from core.roles import signed_in
 from core.selectors import feature_version
 from core.services import change_record, changes_record, feature_snapshot
 from layers import sql
@@ -95,7 +96,7 @@ def layer_create(
         title_en=title_en,
         geometry_type=geometry_type,
         schema=schema_dump(fields),
-        created_by=user if user is not None and user.is_authenticated else None,
+        created_by=signed_in(user),
         **attributes,
     )
     layer.full_clean()
@@ -204,7 +205,7 @@ def feature_create(
     is promoted to multi); ``properties`` must satisfy the layer's schema."""
     geom = geometry_clean(geometry, geometry_type=layer.geometry_type, repair=repair)
     cleaned = properties_validate(schema_parse(layer.schema), properties)
-    actor = user if user is not None and user.is_authenticated else None
+    actor = signed_in(user)
     feature = Feature.objects.create(
         layer=layer, geom=geom, properties=cleaned, created_by=actor, updated_by=actor
     )
@@ -249,7 +250,7 @@ def feature_update(
         merged = properties if replace else {**current.properties, **properties}
         current.properties = properties_validate(fields, merged)
     current.version += 1
-    current.updated_by = user if user is not None and user.is_authenticated else None
+    current.updated_by = signed_in(user)
     current.save()
     current.refresh_from_db(fields=["geom_3857"])
     change_record(
