@@ -33,8 +33,11 @@ def error_body(*, status: int, code: str, message: str, details: Any = None) -> 
     return {"error": body}
 
 
+JSON_PREFIXES = ("/api/", "/tiles/", "/basemap/", "/ogcapi/")
+
+
 def wants_json(request: HttpRequest) -> bool:
-    if request.path.startswith(("/api/", "/tiles/", "/ogcapi/")) or request.path == "/healthz":
+    if request.path.startswith(JSON_PREFIXES) or request.path == "/healthz":
         return True
     accept = request.headers.get("Accept", "")
     return "application/json" in accept and "text/html" not in accept

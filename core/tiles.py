@@ -17,6 +17,7 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -258,19 +259,48 @@ def tile_get(*, collection: Collection, user: User, z: int, x: int, y: int) -> T
     """The tile z/x/y of ``collection`` for ``user``: from the cache, or rendered (and then
     cached unless an edit raced with the render)."""
     tile_validate(z=z, x=x, y=y)
-    audience = audience_of(collection=collection, user=user)
+    return tile_cached(
+        key=collection.id,
+        audience=audience_of(collection=collection, user=user),
+        z=z,
+        x=x,
+        y=y,
+        render=lambda: tile_render(collection=collection, user=user, z=z, x=x, y=y),
+    )
+
+
+def tile_cached(
+    *, key: str, audience: str, z: int, x: int, y: int, render: Callable[[], tuple[bytes, str]]
+) -> Tile:
+    """The cached tile ``key``/z/x/y, or ``render()`` (tile bytes and the snapshot it read)
+    cached unless an edit raced with the render. ``key`` is a collection id or the name of a
+    composite registered with :func:`tile_composite_register`."""
     engine = tile_cache()
-    found = engine.get(collection=collection.id, audience=audience, z=z, x=x, y=y)
+    found = engine.get(collection=key, audience=audience, z=z, x=x, y=y)
     if found is not None:
         return found
     began = time.monotonic()
-    data, snapshot = tile_render(collection=collection, user=user, z=z, x=x, y=y)
+    data, snapshot = render()
     tile = Tile(data=data, etag=hashlib.md5(data, usedforsecurity=False).hexdigest(), cached=False)
     if time.monotonic() - began < MAX_CACHEABLE_RENDER_SECONDS:
-        engine.put(
-            collection=collection.id, audience=audience, z=z, x=x, y=y, tile=tile, snapshot=snapshot
-        )
+        engine.put(collection=key, audience=audience, z=z, x=x, y=y, tile=tile, snapshot=snapshot)
     return tile
+
+
+# A composite tile set (the public map's basemap) draws several collections in one tile; a
+# change to any of them invalidates the composite's tiles too. Apps register their composites
+# in AppConfig.ready, so the apps that change data never need to know who draws it.
+_composites: dict[str, set[str]] = {}
+
+
+def tile_composite_register(*, name: str, sources: set[str]) -> None:
+    """Declare that the cached tiles ``name`` are drawn from the collections ``sources``."""
+    for source in sources:
+        _composites.setdefault(source, set()).add(name)
+
+
+def _with_composites(collection_id: str) -> list[str]:
+    return [collection_id, *sorted(_composites.get(collection_id, ()))]
 
 
 def _bbox_3857(geom: GEOSGeometry) -> tuple[float, ...]:
@@ -284,9 +314,15 @@ def tile_cache_invalidate(*, collection_id: str, geometries: list[GEOSGeometry])
     boxes = [_bbox_3857(g) for g in geometries if g is not None and not g.empty]
     if not boxes:
         return 0
-    return tile_cache().invalidate(collection=collection_id, bboxes_3857=boxes)
+    return sum(
+        tile_cache().invalidate(collection=key, bboxes_3857=boxes)
+        for key in _with_composites(collection_id)
+    )
 
 
 def tile_cache_invalidate_collection(*, collection_id: str) -> int:
     """Drop every cached tile of a collection (its schema, style or audience changed)."""
-    return tile_cache().invalidate(collection=collection_id, bboxes_3857=[WORLD_3857])
+    return sum(
+        tile_cache().invalidate(collection=key, bboxes_3857=[WORLD_3857])
+        for key in _with_composites(collection_id)
+    )

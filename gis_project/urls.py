@@ -12,6 +12,7 @@ from layers.api_features import FeaturesMergeApi
 from layers.views import import_page as layer_import_page
 from layers.views_export import export as layer_export
 from public_map.api import ParcelByAddressApi
+from public_map.views_tiles import basemap_tile
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -30,6 +31,7 @@ urlpatterns = [
         "api/v1/collections/<slug:collection_id>/items/<str:feature_id>/",
         include("layers.urls_history"),
     ),
+    path("basemap/<int:z>/<int:x>/<int:y>.mvt", basemap_tile, name="basemap-tile"),
     path("tiles/", include("layers.urls_tiles")),
     path("ogcapi/", include("layers.urls_ogc")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -9,30 +9,14 @@ from django.views.decorators.http import require_GET
 from core.collections import registry
 from core.selectors import collection_extent
 from core.tiles import MAX_ZOOM, tile_get
-
-MVT = "application/vnd.mapbox-vector-tile"
-
-
-def _cache_headers(response: HttpResponse, *, public: bool) -> None:
-    # Clients keep tiles but ask again every time (answered 304 while unchanged), so an edit
-    # shows on the very next request.
-    response["Cache-Control"] = f"{'public' if public else 'private'}, no-cache"
-    response["Vary"] = "Cookie, Authorization"
+from core.views import tile_cache_headers, tile_response
 
 
 @require_GET
 def tile(request: HttpRequest, collection_id: str, z: int, x: int, y: int) -> HttpResponse:
     collection = registry.get(collection_id, user=request.user)
     found = tile_get(collection=collection, user=request.user, z=z, x=x, y=y)
-    etag = f'"{found.etag}"'
-    if etag in request.headers.get("If-None-Match", ""):
-        response = HttpResponse(status=304)
-    else:
-        response = HttpResponse(found.data, content_type=MVT)
-    response["ETag"] = etag
-    response["X-Tile-Cache"] = "hit" if found.cached else "miss"
-    _cache_headers(response, public=collection.is_public)
-    return response
+    return tile_response(request, found, public=collection.is_public)
 
 
 @require_GET
@@ -70,5 +54,5 @@ def tilejson(request: HttpRequest, collection_id: str) -> JsonResponse:
         document["bounds"] = list(bounds)
         document["center"] = [(bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2, 14]
     response = JsonResponse(document, json_dumps_params={"ensure_ascii": False})
-    _cache_headers(response, public=collection.is_public)
+    tile_cache_headers(response, public=collection.is_public)
     return response

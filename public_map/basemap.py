@@ -1,0 +1,49 @@
+"""The public map's basemap: one vector tile per z/x/y with every layer a citizen's map needs
+(municipal land, blocks, buildings, boundaries, streets, places, house numbers, labels), drawn
+from the platform's own registers so that the map asks no other host for anything.
+
+Tiles are Web Mercator (EPSG:3857), XYZ, encoded by PostGIS and kept in the platform's tile
+cache under the name ``basemap``; a change to any source collection invalidates exactly the
+basemap tiles it touches (core.tiles composites).
+"""
+
+from __future__ import annotations
+
+from boundaries.sources import ATTRIBUTIONS, Dataset
+from core.tiles import Tile, tile_cached, tile_validate
+from public_map import sql
+
+BASEMAP = "basemap"
+BASEMAP_LAYERS = sql.BASEMAP_LAYERS
+# The collections whose changes the basemap shows (core.tiles invalidates it with them).
+BASEMAP_SOURCES = {
+    "municipalities",
+    "governorates",
+    "localities",
+    "streets",
+    "addresses",
+    "areas",
+    "places",
+}
+# Beyond this zoom the client enlarges the tiles of this zoom: they hold every feature.
+BASEMAP_MAX_DATA_ZOOM = 15
+
+
+def basemap_tile_get(*, z: int, x: int, y: int) -> Tile:
+    """The basemap tile z/x/y (EPSG:3857 XYZ), from the cache or rendered."""
+    tile_validate(z=z, x=x, y=y)
+    return tile_cached(
+        key=BASEMAP,
+        audience="public",
+        z=z,
+        x=x,
+        y=y,
+        render=lambda: sql.basemap_tile_render(z=z, x=x, y=y),
+    )
+
+
+def basemap_attribution() -> list[dict[str, str]]:
+    """Whose data the basemap draws (boundaries from OCHA, places from OpenStreetMap)."""
+    return [
+        ATTRIBUTIONS[d].as_dict() for d in (Dataset.OCHA_COD_AB, Dataset.OCHA_VILLAGES, Dataset.OSM)
+    ]

@@ -1,0 +1,17 @@
+"""What the public map keeps of its own: the city blocks its basemap draws (derived from the
+street register, rebuilt by ``public_map.services.basemap_blocks_rebuild``)."""
+
+from django.contrib.gis.db import models
+
+from boundaries.models import Municipality
+from core.models import TimeStampedModel
+
+
+class Block(TimeStampedModel):
+    """A city block: a face of the street network inside a municipality (EPSG:4326)."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    geom = models.PolygonField(srid=4326)
+
+    def __str__(self) -> str:
+        return f"block {self.pk} of {self.municipality_id}"
