@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from addressing.geocoders import MAX_QUERY_LENGTH, geocoder
 from addressing.models import Building, BuildingStatus, Street
-from addressing.selectors import address_format
+from addressing.selectors import address_view
 from addressing.services import (
     address_add,
     building_numbering_apply,
@@ -180,22 +180,7 @@ class AddressApi(APIView):
         recipient = request.query_params.get("recipient", "")[:100]
         arabic_digits = request.query_params.get("digits") == "arab"
         return Response(
-            {
-                "id": building.pk,
-                "postcode": building.postcode,
-                "lon": building.entrance.x,
-                "lat": building.entrance.y,
-                "synthetic": building.is_synthetic,
-                "lines_ar": address_format(
-                    building=building,
-                    language="ar",
-                    recipient=recipient,
-                    arabic_digits=arabic_digits,
-                ).lines,
-                "lines_en": address_format(
-                    building=building, language="en", recipient=recipient
-                ).lines,
-            }
+            address_view(building=building, recipient=recipient, arabic_digits=arabic_digits)
         )
 
 

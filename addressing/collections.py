@@ -49,6 +49,8 @@ class AddressCollection(RegisterCollection):
     model = Building
     geometry_type = "Point"
     geometry_field = "entrance"
+    min_zoom = 16
+    style = {"color": "#7a2e0e", "fillColor": "#f08c4a", "radius": 4, "weight": 1}
     field_list = (
         _text("postcode", "Postcode", "الرمز البريدي"),
         Field(name="number", type="integer", title={"en": "Building number", "ar": "رقم المبنى"}),
@@ -100,6 +102,8 @@ class StreetCollection(RegisterCollection):
     description = {"en": "The street register. " + SYNTHETIC_NOTE["en"], "ar": "سجل الشوارع"}
     model = Street
     geometry_type = "LineString"
+    min_zoom = 12
+    style = {"color": "#1d4e89", "weight": 3}
     field_list = (
         _text("code", "Street code", "رمز الشارع"),
         *NAMES,
@@ -128,6 +132,7 @@ class PostalZoneCollection(RegisterCollection):
     }
     model = PostalZone
     geometry_type = "MultiPolygon"
+    style = {"color": "#8a1c7c", "weight": 2, "dashArray": "6 4", "fillOpacity": 0}
     field_list = (_text("code", "Zone", "المنطقة"), *NAMES, SYNTHETIC)
     columns = {
         "code": "code",
@@ -143,6 +148,7 @@ class AreaCollection(RegisterCollection):
     description = {"en": "Named neighbourhoods. " + SYNTHETIC_NOTE["en"], "ar": "الأحياء"}
     model = Area
     geometry_type = "MultiPolygon"
+    style = {"color": "#2f6f4f", "weight": 1.5, "fillColor": "#9fd3b5", "fillOpacity": 0.15}
     field_list = (*NAMES, SYNTHETIC)
     columns = {"name_ar": "name_ar", "name_en": "name_en", "synthetic": "is_synthetic"}
 
@@ -153,6 +159,8 @@ class PlaceCollection(RegisterCollection):
     description = {"en": "Named places (OpenStreetMap).", "ar": "الأماكن (خريطة الشارع المفتوحة)"}
     model = Place
     geometry_type = "Point"
+    min_zoom = 13
+    style = {"color": "#5b2a86", "fillColor": "#b48ce0", "radius": 5, "weight": 1}
     attribution = (OSM_ATTRIBUTION,)
     field_list = (*NAMES, _text("kind", "Kind", "النوع"), SYNTHETIC)
     columns = {

@@ -112,3 +112,38 @@ def street_nearest(*, point: Point, within_m: float) -> Street | None:
         .order_by("distance")
         .first()
     )
+
+
+def building_at_point(*, point: Point, within_m: float) -> Building | None:
+    """The active building whose footprint holds ``point`` (EPSG:4326), else the one whose
+    entrance is nearest within ``within_m`` metres (on the ellipsoid), else None."""
+    active = Building.objects.select_related("street__municipality", "area").filter(
+        status=BuildingStatus.ACTIVE
+    )
+    inside = active.filter(footprint__intersects=point).first()
+    if inside is not None:
+        return inside
+    return (
+        active.filter(entrance__distance_lte=(point, D(m=within_m)))
+        .annotate(distance=Distance("entrance", point, spheroid=True))
+        .order_by("distance")
+        .first()
+    )
+
+
+def address_view(
+    *, building: Building, recipient: str = "", arabic_digits: bool = False
+) -> dict[str, object]:
+    """What anyone may read of an address: its postcode, entrance (EPSG:4326) and its lines
+    in Arabic and in English."""
+    return {
+        "id": building.pk,
+        "postcode": building.postcode,
+        "lon": building.entrance.x,
+        "lat": building.entrance.y,
+        "synthetic": building.is_synthetic,
+        "lines_ar": address_format(
+            building=building, language="ar", recipient=recipient, arabic_digits=arabic_digits
+        ).lines,
+        "lines_en": address_format(building=building, language="en", recipient=recipient).lines,
+    }

@@ -23,6 +23,7 @@ class MunicipalityCollection(BoundaryCollection):
     title = {"en": "Municipalities", "ar": "البلديات"}
     description = {"en": "Municipal boundaries (OCHA oPt)", "ar": "حدود البلديات"}
     model = Municipality
+    style = {"color": "#b3261e", "weight": 2.5, "fillOpacity": 0}
     attribution = (ATTRIBUTIONS[Dataset.OCHA_VILLAGES].as_dict(),)
     field_list = (
         _text("slug", "Code", "الرمز"),
@@ -43,6 +44,7 @@ class MunicipalityCollection(BoundaryCollection):
 class GovernorateCollection(BoundaryCollection):
     id = "governorates"
     title = {"en": "Governorates", "ar": "المحافظات"}
+    style = {"color": "#5b6b7a", "weight": 2, "fillOpacity": 0}
     description = {"en": "Governorates (OCHA COD-AB)", "ar": "المحافظات"}
     model = Governorate
     attribution = (ATTRIBUTIONS[Dataset.OCHA_COD_AB].as_dict(),)
@@ -67,6 +69,8 @@ class GovernorateCollection(BoundaryCollection):
 class LocalityCollection(BoundaryCollection):
     id = "localities"
     title = {"en": "Localities", "ar": "التجمعات السكانية"}
+    style = {"color": "#7a4a12", "weight": 1, "dashArray": "4 3", "fillOpacity": 0}
+    min_zoom = 10
     description = {"en": "Town and village boundaries (OCHA oPt)", "ar": "حدود المدن والقرى"}
     model = Locality
     attribution = (ATTRIBUTIONS[Dataset.OCHA_VILLAGES].as_dict(),)

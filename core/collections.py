@@ -57,6 +57,13 @@ class Collection(abc.ABC):
     attribution: tuple[dict[str, str], ...] = ()
     version: str = "1"  # changes whenever the collection's data changes (tile cache, ETags)
     feature_count: int | None = None  # the exact count of all features, when kept up to date
+    # How a map draws the features, for the public map and its legend: Leaflet path options
+    # (color, weight, fillColor, fillOpacity, radius, dashArray), and optionally ``property``
+    # with ``classes`` [{"value", "label": {"en", "ar"}, ...options}] to colour by a property.
+    # Empty: the map picks a style from the geometry type.
+    style: dict[str, Any] = {}
+    # The zoom from which a map draws the collection (dense collections wait for close-ups).
+    min_zoom: int = 0
 
     def is_visible_to(self, *, user: User) -> bool:
         """Public collections are for everyone; internal ones for signed-in staff."""

@@ -3,6 +3,7 @@ facts about any registered collection."""
 
 from __future__ import annotations
 
+import math
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,11 +13,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.gis.db.models import Extent
+from django.contrib.gis.geos import Point, Polygon
 from django.db import DatabaseError, OperationalError, connection
+from django.db.models import Value
 
 from core.collections import Collection, User
 from core.errors import NotFound, ServiceUnavailable
 from core.models import ChangeAction, ChangeRecord
+from core.spatial import GeographyDistance
 
 # Extensions the platform needs on the database server (created by core.0001_extensions).
 REQUIRED_EXTENSIONS = ("postgis", "pgrouting", "pg_trgm", "unaccent", "fuzzystrmatch")
@@ -197,3 +201,33 @@ def snapshots_compare(first: dict | None, second: dict | None) -> Difference:
             if pa.get(name) != pb.get(name)
         },
     )
+
+
+def collection_features_near(
+    *, collection: Collection, user: User, point: Point, within_m: float, limit: int = 5
+) -> list[dict[str, Any]]:
+    """The features of ``collection`` that ``user`` may see within ``within_m`` metres of
+    ``point`` (EPSG:4326), nearest first (0 m: the point is inside), each as ``id``,
+    ``distance_m`` and the properties that user may read."""
+    # A box in degrees around the point lets the GiST index find candidates; the geodesic
+    # distance then decides. One degree of latitude is at least 110.5 km.
+    dlat = within_m / 110_500
+    dlon = dlat / max(math.cos(math.radians(point.y)), 0.01)
+    box = Polygon.from_bbox((point.x - dlon, point.y - dlat, point.x + dlon, point.y + dlat))
+    box.srid = 4326
+    field = collection.geometry_field
+    rows = (
+        collection.queryset(user=user)
+        .filter(**{f"{field}__bboverlaps": box})
+        .annotate(
+            distance_m=GeographyDistance(field, Value(point.ewkt)),
+            props=collection.properties_expression(user=user),
+        )
+        .filter(distance_m__lte=within_m)
+        .order_by("distance_m")
+        .values("pk", "distance_m", "props")[:limit]
+    )
+    return [
+        {"id": row["pk"], "distance_m": round(row["distance_m"], 1), "properties": row["props"]}
+        for row in rows
+    ]

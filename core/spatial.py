@@ -29,6 +29,24 @@ class GeographyLength(Func):
     output_field = FloatField()
 
 
+class AsGeography(Func):
+    """``geom::geography``, for PostGIS functions that then measure on the ellipsoid."""
+
+    template = "(%(expressions)s)::geography"
+    output_field = FloatField()  # never read: only ever an argument of a measuring function
+
+
+class GeographyDistance(Func):
+    """``ST_Distance(a::geography, b::geography)``: the geodesic distance in metres between
+    two geometries in EPSG:4326 (0 when one contains the other)."""
+
+    function = "ST_Distance"
+    output_field = FloatField()
+
+    def __init__(self, first, second, **extra):
+        super().__init__(AsGeography(first), AsGeography(second), **extra)
+
+
 class InteriorPoint(Func):
     """``ST_PointOnSurface``: a point guaranteed to lie inside the geometry.
 

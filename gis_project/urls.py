@@ -11,7 +11,7 @@ from core.views import healthz
 from layers.api_features import FeaturesMergeApi
 from layers.views import import_page as layer_import_page
 from layers.views_export import export as layer_export
-from public_map.api import ParcelByAddressApi
+from public_map.api import MapIdentifyApi, MapLayersApi, MapSearchApi, ParcelByAddressApi
 from public_map.views_tiles import basemap_tile
 
 urlpatterns = [
@@ -20,6 +20,10 @@ urlpatterns = [
     path("api/v1/jobs/", include("jobs.urls")),
     path("api/v1/boundaries/", include("boundaries.urls")),
     path("api/v1/", include("addressing.urls")),
+    path("api/v1/map/search", MapSearchApi.as_view(), name="map-search"),
+    path("api/v1/map/identify", MapIdentifyApi.as_view(), name="map-identify"),
+    path("api/v1/map/layers", MapLayersApi.as_view(), name="map-layers"),
+    path("api/v1/delivery/", include("delivery.urls")),
     path("api/v1/parcels/by-address", ParcelByAddressApi.as_view(), name="parcel-by-address"),
     path("api/v1/parcels/", include("parcels.urls")),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
@@ -42,6 +46,7 @@ urlpatterns += i18n_patterns(
     path("layers/import/", layer_import_page, name="layer-import"),
     path("parcels/", include("parcels.urls_pages")),
     path("editor/", include("editor.urls")),
+    path("delivery/", include("delivery.urls_pages")),
     path("", include("public_map.urls")),
 )
 

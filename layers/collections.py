@@ -45,6 +45,7 @@ class LayerCollection(Collection):
             else ()
         )
         self._fields = schema_parse(layer.schema)
+        self.style = layer.style or {}
 
     def is_visible_to(self, *, user: User) -> bool:
         return layer_access(user=user, layer=self.layer) >= AccessLevel.VIEW

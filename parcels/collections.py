@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 
 from core.collections import Collection, CollectionProvider, Field, ModelCollection, User
 from parcels.access import user_edits_register
-from parcels.models import Parcel, ParcelStatus
+from parcels.models import LandUse, Parcel, ParcelStatus
 
 SYNTHETIC_NOTE = {
     "en": "Synthetic demo data where synthetic is true (generated, not surveyed).",
@@ -36,6 +36,29 @@ class ParcelCollection(ModelCollection):
     tile_geometry_field = "geom_3857"
     temporal_field = "valid_from"
     is_public = True
+    min_zoom = 15
+    style = {
+        "color": "#6b4f2a",
+        "weight": 1,
+        "fillOpacity": 0.35,
+        "property": "land_use",
+        "classes": [
+            {"value": use.value, "label": {"en": en, "ar": ar}, "fillColor": colour}
+            for use, en, ar, colour in (
+                (LandUse.RESIDENTIAL_A, "Residential A", "سكن أ", "#f6d28b"),
+                (LandUse.RESIDENTIAL_B, "Residential B", "سكن ب", "#f3bf6b"),
+                (LandUse.RESIDENTIAL_C, "Residential C", "سكن ج", "#e9a84c"),
+                (LandUse.COMMERCIAL, "Commercial", "تجاري", "#e0736a"),
+                (LandUse.MIXED, "Mixed use", "استعمال مختلط", "#d99bc4"),
+                (LandUse.PUBLIC, "Public buildings", "مبانٍ عامة", "#8fb3de"),
+                (LandUse.INDUSTRIAL, "Industrial", "صناعي", "#b5a6d6"),
+                (LandUse.AGRICULTURAL, "Agricultural", "زراعي", "#b9d98f"),
+                (LandUse.GREEN, "Green area", "منطقة خضراء", "#7cc47a"),
+                (LandUse.ROAD, "Road reserve", "حرم طريق", "#d4d4d4"),
+                (LandUse.UNZONED, "Not zoned", "غير مصنفة", "#f2f2f2"),
+            )
+        ],
+    }
     field_list = (
         _field("locality", "string", "Locality", "الموقع"),
         _field("locality_ar", "string", "Locality (Arabic)", "الموقع بالعربية"),

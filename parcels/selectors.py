@@ -18,6 +18,11 @@ _IDENTIFIER = re.compile(
 )
 
 
+def parcel_identifier_like(*, text: str) -> bool:
+    """Whether ``text`` reads as a parcel identifier (``Ramallah 12/345``, ``12/345``)."""
+    return _IDENTIFIER.match(text or "") is not None
+
+
 def parcels_as_of(*, at: datetime) -> QuerySet[Parcel]:
     """The parcels that were in force at ``at``: created at or before it, not yet retired."""
     return Parcel.objects.filter(valid_from__lte=at).filter(

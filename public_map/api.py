@@ -4,6 +4,8 @@ parcels never import each other; the composition lives here, above both."""
 
 from __future__ import annotations
 
+import math
+
 from django.contrib.gis.geos import Point
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny
@@ -15,6 +17,7 @@ from addressing.geocoders import MAX_QUERY_LENGTH, geocoder
 from core.errors import InvalidInput, NotFound
 from parcels.api import parcel_view
 from parcels.selectors import parcel_at_point
+from public_map.selectors import map_identify, map_layers, map_search
 
 
 class ParcelByAddressApi(APIView):
@@ -49,3 +52,68 @@ class ParcelByAddressApi(APIView):
                 "parcel": parcel_view(parcel, user=request.user),
             }
         )
+
+
+def _float(params, name: str) -> float:
+    try:
+        value = float(params.get(name, ""))
+    except ValueError:
+        raise InvalidInput(f"{name} must be a number.", code="invalid_number") from None
+    if not math.isfinite(value):
+        raise InvalidInput(f"{name} must be a finite number.", code="invalid_number")
+    return value
+
+
+class MapSearchApi(APIView):
+    """The public map's search box: addresses, postcodes, streets, places and parcels."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses={200: dict},
+        parameters=[
+            OpenApiParameter("q", str, description="what was typed"),
+            OpenApiParameter("limit", int, description="1 to 20 (default 8)"),
+        ],
+    )
+    def get(self, request: Request) -> Response:
+        try:
+            limit = min(max(int(request.query_params.get("limit", 8)), 1), 20)
+        except ValueError:
+            raise InvalidInput("limit is a whole number from 1 to 20.") from None
+        return Response(map_search(query=request.query_params.get("q", "")[:1000], limit=limit))
+
+
+class MapIdentifyApi(APIView):
+    """What is at a point: the address (postcode), the parcel (area, zoning) and the features
+    of the listed layers, as the public may read them."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses={200: dict},
+        parameters=[
+            OpenApiParameter("lon", float, required=True),
+            OpenApiParameter("lat", float, required=True),
+            OpenApiParameter("zoom", float, description="the map's zoom (sets the reach)"),
+            OpenApiParameter("layers", str, description="collection ids, comma-separated"),
+        ],
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        point = Point(_float(params, "lon"), _float(params, "lat"), srid=4326)
+        zoom = _float(params, "zoom") if params.get("zoom") else 17.0
+        layers = [c for c in params.get("layers", "").split(",") if c.strip()]
+        return Response(
+            map_identify(point=point, zoom=zoom, collection_ids=layers, user=request.user)
+        )
+
+
+class MapLayersApi(APIView):
+    """Every layer the caller may see, with its style (legend) and the zoom it starts at."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: dict})
+    def get(self, request: Request) -> Response:
+        return Response(map_layers(user=request.user, language=request.LANGUAGE_CODE))

@@ -60,7 +60,9 @@ _LAYERS: tuple[tuple[str, int, str], ...] = (
         "entrances",
         15,
         "SELECT ST_Transform(b.entrance, 3857) AS g, "
-        "b.number::text || b.number_suffix AS number FROM addressing_building b, bounds "
+        "b.number::text || b.number_suffix AS number, "
+        "translate(b.number::text, '0123456789', '٠١٢٣٤٥٦٧٨٩') || b.number_suffix AS number_ar "
+        "FROM addressing_building b, bounds "
         "WHERE b.status = 'active' AND b.number IS NOT NULL AND b.entrance && bounds.env4326",
     ),
     (

@@ -6,4 +6,5 @@ app_name = "public_map"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("map/", views.map_page, name="map"),
 ]

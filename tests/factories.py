@@ -195,3 +195,78 @@ def parcels_grid(*, locality, town, user, basin: int = 1, cols: int = 2, rows: i
                 )
             )
     return parcels
+
+
+def demo_street_city(*, user):
+    """A small town for the public map and delivery: Al-Irsal Street with three numbered
+    buildings, postal zone P600 (west, served by a post office) and P601 (east, served by
+    none), a basin of two parcels, an office for collection only, and two documents waiting
+    (reference ES-TEST-0001 / phone 0599000001, and ES-TEST-0002 / 0599000002)."""
+    from django.contrib.gis.geos import Point, Polygon
+
+    from addressing.services import building_numbering_apply, postal_zone_create, postcodes_assign
+    from delivery.models import DeliveryOffice, DocumentRequest
+    from public_map.services import basemap_blocks_rebuild
+
+    town = town_create()
+    west = Polygon.from_bbox((TOWN_BOX[0], TOWN_BOX[1], 35.2035, TOWN_BOX[3]))
+    east = Polygon.from_bbox((35.2035, TOWN_BOX[1], TOWN_BOX[2], TOWN_BOX[3]))
+    zones = [
+        postal_zone_create(code=code, governorate=town.governorate, municipality=town, geom=geom)
+        for code, geom in (("600", west), ("601", east))
+    ]
+    street = street_along(
+        town=town, code="RAM-0001", name_ar="شارع الإرسال", name_en="Al-Irsal Street"
+    )
+    buildings = buildings_beside(street=street, fractions_left=(0.2, 0.5, 0.9))
+    building_numbering_apply(street=street)
+    for zone in zones:
+        postcodes_assign(zone=zone)
+    locality = locality_create(town=town)
+    parcels = parcels_grid(locality=locality, town=town, user=user, cols=2, rows=1)
+    basemap_blocks_rebuild()
+    post = DeliveryOffice.objects.create(
+        kind="post_office",
+        code="test-post",
+        name_en="Al-Manara Post Office",
+        name_ar="مكتب بريد المنارة",
+        address_en="Al-Manara Square",
+        address_ar="دوار المنارة",
+        geom=Point(35.2040, 31.9040, srid=4326),
+        opening_hours=[{"days": [6, 0, 1, 2, 3], "opens": "08:00", "closes": "15:00"}],
+    )
+    post.zones.set([zones[0]])
+    service = DeliveryOffice.objects.create(
+        kind="service_office",
+        code="test-service",
+        name_en="Citizen Service Office",
+        name_ar="مكتب خدمة المواطن",
+        geom=Point(35.1990, 31.9070, srid=4326),
+        opening_hours=[{"days": [6, 0, 1, 2, 3], "opens": "08:00", "closes": "14:00"}],
+        delivers=False,
+    )
+    from django.utils import timezone
+
+    documents = [
+        DocumentRequest.objects.create(
+            reference=f"ES-TEST-000{n}",
+            kind="certificate",
+            title_en="Birth certificate",
+            title_ar="شهادة ميلاد",
+            holder_name=f"Test holder {n}",
+            holder_phone=f"97059900000{n}",
+            issued_at=timezone.now(),
+        )
+        for n in (1, 2)
+    ]
+    for building in buildings:
+        building.refresh_from_db()
+    return {
+        "town": town,
+        "zones": zones,
+        "street": street,
+        "buildings": buildings,
+        "parcels": parcels,
+        "offices": [post, service],
+        "documents": documents,
+    }

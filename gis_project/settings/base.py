@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "parcels",
     "addressing",
     "demo",
+    "delivery",
     "editor",
     "public_map",
 ]
@@ -97,6 +98,7 @@ STATICFILES_DIRS = [
     ("vendor/noto-sans-arabic", BASE_DIR / "node_modules/@fontsource/noto-sans-arabic"),
     ("vendor/noto-sans", BASE_DIR / "node_modules/@fontsource/noto-sans"),
     ("vendor/leaflet-geoman", BASE_DIR / "node_modules/@geoman-io/leaflet-geoman-free/dist"),
+    ("vendor/protomaps-leaflet", BASE_DIR / "node_modules/protomaps-leaflet/dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -104,6 +106,9 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+
+# How many home deliveries one office takes per delivery window.
+DELIVERY_WINDOW_CAPACITY = 40
 
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -232,4 +237,11 @@ def configure(env: Env, *, debug_default: bool) -> dict:
         "MEDIA_ROOT": env.str("MEDIA_ROOT", str(LOCAL_DIR / "media")),
         "LAYER_UPLOAD_MAX_BYTES": env.int("LAYER_UPLOAD_MAX_BYTES", 500 * 1024**2),
         "PLATFORM_BASE_URL": env.str("PLATFORM_BASE_URL", "http://127.0.0.1:8000"),
+        # An online raster basemap the public map may offer beside its own (an XYZ URL such as
+        # https://tile.openstreetmap.org/{z}/{x}/{y}.png, with its attribution). Off when
+        # empty: the map then asks no other host for anything.
+        "PUBLIC_MAP_ONLINE_BASEMAP_URL": env.str("PUBLIC_MAP_ONLINE_BASEMAP_URL", ""),
+        "PUBLIC_MAP_ONLINE_BASEMAP_ATTRIBUTION": env.str(
+            "PUBLIC_MAP_ONLINE_BASEMAP_ATTRIBUTION", ""
+        ),
     }

@@ -59,3 +59,44 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture
+def city(db, django_user_model):
+    from core.roles import Role
+    from tests.factories import UserFactory, demo_street_city
+
+    return demo_street_city(user=UserFactory(role=Role.CADASTRE_OFFICER))
+
+
+def phone_page(browser, live_server, *, locale: str = "ar"):
+    """A phone-sized page (a 390 x 844 viewport, touch) whose requests all stay local."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale=locale, has_touch=True, is_mobile=True
+    )
+    page = context.new_page()
+    foreign: list[str] = []
+    page.on(
+        "request",
+        lambda r: (
+            None if r.url.startswith((live_server.url, "data:", "blob:")) else foreign.append(r.url)
+        ),
+    )
+    page.foreign_requests = foreign
+    return page
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules/axe-core/axe.min.js"
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's WCAG 2 A/AA violations on the page as it stands (serious and critical)."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}})"
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
