@@ -10,7 +10,8 @@ code path may do (a duplicate postcode, a building with a postcode deleted inste
 from __future__ import annotations
 
 from django.contrib.gis.db import models
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.gis.db.models.functions import Transform
+from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -169,6 +170,12 @@ class Building(TimeStampedModel):
     position = models.FloatField(null=True, blank=True)
     entrance = models.PointField(srid=4326)
     footprint = models.PolygonField(srid=4326, null=True, blank=True)
+    # The footprint in Web Mercator, kept by the database for the basemap's tiles.
+    footprint_3857 = models.GeneratedField(
+        expression=Transform("footprint", 3857),
+        output_field=models.PolygonField(srid=3857, null=True),
+        db_persist=True,
+    )
     area = models.ForeignKey(
         Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="buildings"
     )
@@ -189,6 +196,7 @@ class Building(TimeStampedModel):
         ordering = ["street", "number", "number_suffix"]
         indexes = [
             models.Index(fields=["street", "number"], name="building_street_number"),
+            GistIndex(fields=["footprint_3857"], name="building_footprint3857_gist"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -6,6 +6,7 @@ Benchmarks measure; they never assert. Peers are installed by the benchmark itse
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import socket
@@ -203,3 +204,90 @@ def run_http_load(jobs: Sequence[Sequence[str]]) -> Load:
         sum(c[1] for c in collected),
         sum(c[2] for c in collected),
     )
+
+
+# -- shared by the benchmarks that compare tiles with tipg ---------------------------------------
+
+TIPG_VERSION = "1.6.1"
+
+
+def database_params() -> dict:
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    return {
+        "host": db["HOST"],
+        "port": db["PORT"],
+        "user": db["USER"],
+        "password": db["PASSWORD"],
+        "dbname": db["NAME"],
+    }
+
+
+def lonlat_to_tile(lon: float, lat: float, z: int) -> tuple[int, int]:
+    n = 2**z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return x, y
+
+
+def pick_tiles(extent, *, per_zoom: int = 16) -> list[tuple[int, int, int]]:
+    west, south, east, north = extent
+    rng = random.Random(13)
+    tiles = []
+    for z in (13, 14, 15, 16):
+        x0, y0 = lonlat_to_tile(west, north, z)
+        x1, y1 = lonlat_to_tile(east, south, z)
+        candidates = [(z, x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
+        tiles += rng.sample(candidates, min(per_zoom, len(candidates)))
+    return tiles
+
+
+def merged(loads):
+    """One load from several runs: their requests, bytes, errors and time added up."""
+    total = loads[0]
+    for extra in loads[1:]:
+        total.latencies += extra.latencies
+        total.requests += extra.requests
+        total.seconds += extra.seconds
+        total.errors += extra.errors
+        total.bytes += extra.bytes
+    return total
+
+
+def figures(load) -> dict:
+    return {
+        "requests": load.requests,
+        "kB_avg": round(load.bytes / max(1, load.requests) / 1024, 1),
+        "errors": load.errors,
+        "per_second": round(load.per_second, 1),
+        "p95_ms": round(load.p95_ms, 1),
+    }
+
+
+def warm_up(urls: list[str], connections: int = 8) -> None:
+    """Open as many connections as the servers have threads or workers and fetch a few small
+    tiles on each: every row measures servers in their steady state, not their first use."""
+    run_http_load([urls[-2:]] * connections)
+
+
+def tipg_python() -> Path:
+    """tipg in its own virtual environment under .local/bench (never a platform dependency)."""
+    venv = WORK / "tipg-venv"
+    python = venv / "bin" / "python"
+    if not (venv / "bin" / "uvicorn").exists():
+        print(f"installing the peer tipg {TIPG_VERSION} into {venv} ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run(
+            [
+                str(python),
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                f"tipg=={TIPG_VERSION}",
+                "uvicorn[standard]",
+            ],
+            check=True,
+        )
+    return venv / "bin"

@@ -49,11 +49,17 @@ from bench.common import (  # noqa: E402
     VENV_BIN,
     WORK,
     Server,
+    database_params,
+    figures,
     free_port,
+    merged,
+    pick_tiles,
     run_http_load,
     run_load,
     split,
     table,
+    tipg_python,
+    warm_up,
 )
 from core import sql as core_sql  # noqa: E402
 from core.collections import registry  # noqa: E402
@@ -64,7 +70,6 @@ from layers.models import Layer  # noqa: E402
 from layers.services import NewLayer, layer_delete, layer_import, osm_import  # noqa: E402
 
 LAND_USES = np.array(["residential", "commercial", "agricultural", "public", "industrial"])
-TIPG_VERSION = "1.6.1"
 SLUG = "bench-parcels"
 TILES_DIR = WORK / "tiles"
 
@@ -112,17 +117,6 @@ def parcels_file(count: int) -> Path:
     return path
 
 
-def database_params() -> dict:
-    db = settings.DATABASES["default"]
-    return {
-        "host": db["HOST"],
-        "port": db["PORT"],
-        "user": db["USER"],
-        "password": db["PASSWORD"],
-        "dbname": db["NAME"],
-    }
-
-
 def measure_imports(path: Path, count: int) -> dict:
     print("(a) imports", flush=True)
     importers()  # a running worker has its readers loaded; load them before the clock starts
@@ -168,57 +162,10 @@ def measure_imports(path: Path, count: int) -> dict:
     }
 
 
-def lonlat_to_tile(lon: float, lat: float, z: int) -> tuple[int, int]:
-    n = 2**z
-    x = int((lon + 180) / 360 * n)
-    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
-    return x, y
-
-
-def pick_tiles(extent, *, per_zoom: int = 16) -> list[tuple[int, int, int]]:
-    west, south, east, north = extent
-    rng = random.Random(13)
-    tiles = []
-    for z in (13, 14, 15, 16):
-        x0, y0 = lonlat_to_tile(west, north, z)
-        x1, y1 = lonlat_to_tile(east, south, z)
-        candidates = [(z, x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
-        tiles += rng.sample(candidates, min(per_zoom, len(candidates)))
-    return tiles
-
-
 def fetch(session, url: str) -> int:
     response = session.get(url, timeout=120)
     response.raise_for_status()
     return len(response.content)
-
-
-def merged(loads):
-    """One load from several runs: their requests, bytes, errors and time added up."""
-    total = loads[0]
-    for extra in loads[1:]:
-        total.latencies += extra.latencies
-        total.requests += extra.requests
-        total.seconds += extra.seconds
-        total.errors += extra.errors
-        total.bytes += extra.bytes
-    return total
-
-
-def figures(load) -> dict:
-    return {
-        "requests": load.requests,
-        "kB_avg": round(load.bytes / max(1, load.requests) / 1024, 1),
-        "errors": load.errors,
-        "per_second": round(load.per_second, 1),
-        "p95_ms": round(load.p95_ms, 1),
-    }
-
-
-def warm_up(urls: list[str], connections: int = 8) -> None:
-    """Open as many connections as the servers have threads or workers and fetch a few small
-    tiles on each: every row measures servers in their steady state, not their first use."""
-    run_http_load([urls[-2:]] * connections)
 
 
 def measure_tiles(tiles, clients: int, rounds: int, ours: str, tipg: str) -> dict:
@@ -294,28 +241,6 @@ def measure_pages(count: int, clients: int, rounds: int, ours: str, tipg: str) -
         "platform": figures(run_http_load(split(ours_urls, clients, rounds=rounds))),
         "tipg": figures(run_http_load(split(tipg_urls, clients, rounds=rounds))),
     }  # fmt: skip
-
-
-def tipg_python() -> Path:
-    """tipg in its own virtual environment under .local/bench (never a platform dependency)."""
-    venv = WORK / "tipg-venv"
-    python = venv / "bin" / "python"
-    if not (venv / "bin" / "uvicorn").exists():
-        print(f"installing the peer tipg {TIPG_VERSION} into {venv} ...", flush=True)
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run(
-            [
-                str(python),
-                "-m",
-                "pip",
-                "install",
-                "-q",
-                f"tipg=={TIPG_VERSION}",
-                "uvicorn[standard]",
-            ],
-            check=True,
-        )
-    return venv / "bin"
 
 
 def main() -> None:

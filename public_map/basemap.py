@@ -9,6 +9,9 @@ basemap tiles it touches (core.tiles composites).
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
+from addressing.models import Street
 from boundaries.sources import ATTRIBUTIONS, Dataset
 from core.tiles import Tile, tile_cached, tile_validate
 from public_map import sql
@@ -43,7 +46,12 @@ def basemap_tile_get(*, z: int, x: int, y: int) -> Tile:
 
 
 def basemap_attribution() -> list[dict[str, str]]:
-    """Whose data the basemap draws (boundaries from OCHA, places from OpenStreetMap)."""
-    return [
+    """Whose data the basemap draws (boundaries from OCHA, places from OpenStreetMap), and
+    a warning when its streets or buildings are synthetic demo data."""
+    credits = [
         ATTRIBUTIONS[d].as_dict() for d in (Dataset.OCHA_COD_AB, Dataset.OCHA_VILLAGES, Dataset.OSM)
     ]
+    if Street.objects.filter(is_synthetic=True).exists():
+        text = _("Streets and buildings: synthetic demo data (generated, not surveyed)")
+        credits.insert(0, {"text": str(text), "licence": "", "url": ""})
+    return credits

@@ -18,25 +18,26 @@ _LAYERS: tuple[tuple[str, int, str], ...] = (
     (
         "land",
         7,
-        "SELECT ST_Transform(m.geom, 3857) AS g, m.slug, m.name_ar, m.name_en "
+        "SELECT ST_Transform(ST_ClipByBox2D(m.geom, bounds.env4326), 3857) AS g, m.slug, "
+        "m.name_ar, m.name_en "
         "FROM boundaries_municipality m, bounds WHERE m.geom && bounds.env4326",
     ),
     (
         "blocks",
         13,
-        "SELECT ST_Transform(b.geom, 3857) AS g FROM public_map_block b, bounds "
-        "WHERE b.geom && bounds.env4326",
+        "SELECT b.geom_3857 AS g FROM public_map_block b, bounds WHERE b.geom_3857 && bounds.env",
     ),
     (
         "buildings",
         14,
-        "SELECT ST_Transform(b.footprint, 3857) AS g FROM addressing_building b, bounds "
-        "WHERE b.status = 'active' AND b.footprint && bounds.env4326",
+        "SELECT b.footprint_3857 AS g FROM addressing_building b, bounds "
+        "WHERE b.status = 'active' AND b.footprint_3857 && bounds.env",
     ),
     (
         "boundaries",
         0,
-        "SELECT ST_Boundary(ST_Transform(x.geom, 3857)) AS g, x.kind FROM ("
+        "SELECT ST_Transform(ST_ClipByBox2D(ST_Boundary(x.geom), bounds.env4326), 3857) AS g, "
+        "x.kind FROM ("
         " SELECT geom, 'governorate' AS kind FROM boundaries_governorate"
         " UNION ALL SELECT geom, 'municipality' FROM boundaries_municipality"
         "  WHERE %(z)s >= 8"

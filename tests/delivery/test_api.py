@@ -86,3 +86,10 @@ def test_an_order_with_markup_instead_of_numbers_is_refused(client, city):
     )
     assert response.status_code == 400
     assert not DeliveryOrder.objects.exists()
+
+
+def test_an_unknown_tracking_link_gets_a_page_in_the_readers_language(client, city):
+    response = client.get("/ar/delivery/track/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/")
+    assert response.status_code == 404
+    assert "لا يوجد توصيل بهذا الرابط" in response.content.decode()
+    assert response["Cache-Control"] == "private, no-store"

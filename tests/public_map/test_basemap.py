@@ -101,3 +101,24 @@ def test_blocks_are_the_faces_of_the_street_network_inside_the_town(town):
     areas = [b.geom.transform(32636, clone=True).area for b in Block.objects.all()]
     assert max(areas) / min(areas) < 1.01  # four equal quarters
     assert basemap_blocks_rebuild(municipalities=[town]) == 4  # rebuilt, not added
+
+
+def test_the_basemap_credits_its_sources_and_says_when_streets_are_synthetic(town):
+    from django.utils import translation
+
+    from public_map.basemap import basemap_attribution
+
+    with translation.override("en"):
+        credits = basemap_attribution()
+        assert any("OCHA" in a["text"] for a in credits)
+        assert any("OpenStreetMap" in a["text"] for a in credits)
+        assert not any("synthetic" in a["text"] for a in credits)
+        street_create(
+            municipality=town,
+            code="SYN-1",
+            name_ar="شارع تجريبي",
+            name_en="Demo Street",
+            geom=LineString((35.20, 31.90), (35.21, 31.90), srid=4326),
+            is_synthetic=True,
+        )
+        assert "synthetic" in basemap_attribution()[0]["text"]

@@ -159,3 +159,56 @@ def test_first_render_of_the_map_stays_within_the_payload_budget(page, live_serv
     print(f"map page first render: {len(compressed)} JS/CSS files, {total / 1024:.0f} KB gzip")
     assert any(url.endswith("protomaps-leaflet.js") for url in compressed)
     assert total <= PAYLOAD_BUDGET_BYTES
+
+
+def test_the_map_works_from_the_keyboard(page, live_server, city):
+    building = city["buildings"][1]
+    lon, lat = building.entrance.x, building.entrance.y
+    open_map(page, live_server, "en", f"#map=18/{lat:.5f}/{lon:.5f}")
+    # Tab order: search box, its button, layers, digits, delivery link, then the map.
+    page.focus("#map-search-input")
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "public-map":
+            break
+    assert page.evaluate("document.activeElement.id") == "public-map"
+    page.keyboard.press("Enter")  # identify what is at the centre
+    page.wait_for_selector(".address-card")
+    assert page.evaluate("document.activeElement.id") == "info-panel"
+    assert page.locator(".postcode").inner_text() == building.postcode
+    page.keyboard.press("Escape")
+    assert page.locator("#info-panel").is_hidden()
+    assert page.evaluate("document.activeElement.id") == "public-map"
+    # The layer panel opens on Enter and closes on Escape, focus back on its button.
+    page.focus("#layers-toggle")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.type") == "radio"
+    page.keyboard.press("Escape")
+    assert page.evaluate("document.activeElement.id") == "layers-toggle"
+
+
+def test_arabic_readers_choose_arabic_indic_digits_and_postcodes_stay_latin(
+    page, live_server, city
+):
+    building = city["buildings"][1]
+    open_map(page, live_server, "ar", f"#sel=address:{building.pk}")
+    page.wait_for_selector(".address-card")
+    page.click("#digits-toggle")
+    page.wait_for_function(
+        "document.querySelector('[data-lines=ar]').textContent.includes('مبنى ٣')"
+    )
+    lines = page.locator("[data-lines='ar']").inner_text()
+    assert building.postcode in lines  # P and Latin digits, as machines read it
+    assert page.get_attribute("#digits-toggle", "aria-pressed") == "true"
+    page.reload()
+    page.wait_for_selector(".address-card")
+    assert "مبنى ٣" in page.locator("[data-lines='ar']").inner_text()  # remembered
+
+
+def test_no_online_basemap_is_offered_unless_configured(page, live_server, city, settings):
+    open_map(page, live_server, "en")
+    assert page.locator("input[name='basemap'][value='online']").count() == 0
+    settings.PUBLIC_MAP_ONLINE_BASEMAP_URL = f"{live_server.url}/static/none/{{z}}/{{x}}/{{y}}.png"
+    settings.PUBLIC_MAP_ONLINE_BASEMAP_ATTRIBUTION = "Example tiles"
+    open_map(page, live_server, "en")
+    assert page.locator("input[name='basemap'][value='online']").count() == 1

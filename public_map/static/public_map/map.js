@@ -175,13 +175,14 @@
   }
 
   function swatch(kind, style, fill) {
-    return el("span", {
+    const node = el("span", {
       className: "swatch " + kind.toLowerCase(),
       "aria-hidden": "true",
-      style:
-        "border-color:" + (style.color || "#333") + ";background:" +
-        (kind === "Line" ? "transparent" : fill || style.fillColor || style.color),
     });
+    node.style.borderColor = style.color || "#333";
+    const filled = kind !== "Line" && (fill || style.fillOpacity === undefined || style.fillOpacity > 0);
+    node.style.background = filled ? fill || style.fillColor || style.color : "transparent";
+    return node;
   }
 
   function legend(layer) {
@@ -260,6 +261,20 @@
     setMessage(infoMessage, message || "");
     infoPanel.hidden = false;
     infoPanel.focus({ preventScroll: true });
+    keepSelectionInSight();
+  }
+
+  // On a phone the panel is a bottom sheet over the map: move the map so that what was
+  // selected shows above it.
+  function keepSelectionInSight() {
+    const bounds = highlight.getLayers().length ? highlight.getBounds() : null;
+    if (!bounds) return;
+    const mapBox = mapElement.getBoundingClientRect();
+    const sheetTop = infoPanel.getBoundingClientRect().top - mapBox.top;
+    const point = map.latLngToContainerPoint(bounds.getCenter());
+    if (sheetTop > 0 && sheetTop < mapBox.height * 0.8 && point.y > sheetTop - 20) {
+      map.panBy([0, point.y - sheetTop / 2], { animate: false });
+    }
   }
 
   function infoClose() {
@@ -381,8 +396,8 @@
     );
   }
 
-  function markPoint(lat, lon) {
-    highlight.clearLayers();
+  function markPoint(lat, lon, keep) {
+    if (!keep) highlight.clearLayers();
     L.circleMarker([lat, lon], { radius: 9, color: "#b3261e", weight: 3, fillOpacity: 0.15 }).addTo(highlight);
   }
 
@@ -407,7 +422,7 @@
     if (found.parcel) markGeometry(found.parcel.geometry);
     else highlight.clearLayers();
     if (found.address) {
-      markPoint(found.address.lat, found.address.lon);
+      markPoint(found.address.lat, found.address.lon, true);
       state.sel = "address:" + found.address.id;
     } else {
       state.sel = "point:" + latlng.lng.toFixed(6) + "," + latlng.lat.toFixed(6);
