@@ -54,7 +54,7 @@
 
   function hoursText(hours) {
     return (hours || [])
-      .map((h) => h.days.map((d) => m.days[d]).join("، ") + ": " + h.opens + "–" + h.closes)
+      .map((h) => h.days.map((d) => m.days[d]).join(lang === "ar" ? "، " : ", ") + ": " + h.opens + "–" + h.closes)
       .join("\n");
   }
 

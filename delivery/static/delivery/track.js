@@ -43,7 +43,7 @@
       $("where-title").textContent = labels.collection;
       $("where").textContent = (lang === "ar" ? order.office.name_ar + "\n" + order.office.address_ar : order.office.name_en + "\n" + order.office.address_en);
       $("hours").textContent = order.office.opening_hours
-        .map((h) => h.days.map((d) => m.days[d]).join("، ") + ": " + h.opens + "–" + h.closes)
+        .map((h) => h.days.map((d) => m.days[d]).join(lang === "ar" ? "، " : ", ") + ": " + h.opens + "–" + h.closes)
         .join("\n");
       L.circleMarker([order.office.lat, order.office.lon], { radius: 8, color: "#0b5cad", weight: 3 }).addTo(marks);
     }

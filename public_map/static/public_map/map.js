@@ -270,7 +270,9 @@
     const bounds = highlight.getLayers().length ? highlight.getBounds() : null;
     if (!bounds) return;
     const mapBox = mapElement.getBoundingClientRect();
-    const sheetTop = infoPanel.getBoundingClientRect().top - mapBox.top;
+    const panel = infoPanel.getBoundingClientRect();
+    if (panel.width < mapBox.width * 0.9) return; // a side panel: the map stays as it is
+    const sheetTop = panel.top - mapBox.top;
     const point = map.latLngToContainerPoint(bounds.getCenter());
     if (sheetTop > 0 && sheetTop < mapBox.height * 0.8 && point.y > sheetTop - 20) {
       map.panBy([0, point.y - sheetTop / 2], { animate: false });
