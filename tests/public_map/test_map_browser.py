@@ -13,21 +13,25 @@ def open_map(page, live_server, lang: str, hash_: str = ""):
     page.wait_for_selector("#public-map[data-ready='true']", timeout=30_000)
 
 
-def test_map_draws_its_own_basemap_in_arabic_and_credits_the_data(page, live_server, city):
-    open_map(page, live_server, "ar", "#map=17/31.90500/35.20250")
-    assert page.evaluate("document.documentElement.dir") == "rtl"
+@pytest.mark.parametrize(("lang", "direction"), [("ar", "rtl"), ("en", "ltr")])
+def test_map_draws_its_own_basemap_and_credits_the_data(page, live_server, city, lang, direction):
+    open_map(page, live_server, lang, "#map=17/31.90500/35.20250")
+    assert page.evaluate("document.documentElement.dir") == direction
     assert page.locator("#public-map canvas").count() > 0
     attribution = page.locator(".leaflet-control-attribution").inner_text()
     assert "OCHA" in attribution
     assert "OpenStreetMap" in attribution
-    screenshot(page, "map-ar")
+    screenshot(page, f"map-{lang}")
     assert page.foreign_requests == []
     assert axe_violations(page) == []
 
 
-def test_search_finds_a_postcode_and_shows_the_address_in_both_languages(page, live_server, city):
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_search_finds_a_postcode_and_shows_the_address_in_both_languages(
+    page, live_server, city, lang
+):
     building = city["buildings"][1]
-    open_map(page, live_server, "en")
+    open_map(page, live_server, lang)
     page.fill("#map-search-input", building.postcode)
     page.wait_for_selector("#map-search-results li[data-kind='address']")
     page.keyboard.press("ArrowDown")
@@ -37,7 +41,7 @@ def test_search_finds_a_postcode_and_shows_the_address_in_both_languages(page, l
     assert "Al-Irsal Street" in page.locator("[data-lines='en']").inner_text()
     assert "شارع الإرسال" in page.locator("[data-lines='ar']").inner_text()
     assert f"sel=address:{building.pk}" in page.url
-    screenshot(page, "map-postcode-en")
+    screenshot(page, f"map-postcode-search-{lang}")
 
 
 def settled(page):
@@ -78,23 +82,27 @@ def test_clicking_a_building_shows_its_postcode_copies_it_and_shares_a_deep_link
     context.close()
 
 
+@pytest.mark.parametrize(
+    ("lang", "identifier", "words"),
+    [("en", "Ramallah 1/1", ("m²", "Zoning")), ("ar", "رام الله 1/1", ("م²", "التصنيف"))],
+)
 def test_parcel_lookup_by_identifier_shows_area_zoning_and_an_extract_without_owners(
-    page, live_server, city
+    page, live_server, city, lang, identifier, words
 ):
     parcel = city["parcels"][0]
-    open_map(page, live_server, "en")
-    page.fill("#map-search-input", "Ramallah 1/1")
+    open_map(page, live_server, lang)
+    page.fill("#map-search-input", identifier)
     page.wait_for_selector("#map-search-results li[data-kind='parcel']")
     page.keyboard.press("Enter")
     page.wait_for_selector(".parcel-card")
     card = page.locator(".parcel-card").inner_text()
-    assert "Ramallah 1/1" in card
-    assert "m²" in card
-    assert "Zoning" in card
+    assert identifier in card
+    for word in words:
+        assert word in card
     assert "Test holder" not in card
     assert f"sel=parcel:{parcel.pk}" in page.url
     settled(page)
-    screenshot(page, "map-parcel-en")
+    screenshot(page, f"map-parcel-{lang}")
     with page.expect_popup() as popup:
         page.click(".parcel-card a.button-link")
     extract = popup.value
