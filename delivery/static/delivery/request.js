@@ -258,7 +258,7 @@
     list.replaceChildren(
       ...answer.body.map((office, i) => {
         L.circleMarker([office.lat, office.lon], { radius: 7, color: "#0b5cad", weight: 3 })
-          .bindTooltip(name(office, "name"))
+          .bindTooltip(el("span", { text: name(office, "name") }))
           .addTo(marks);
         const radio = el("input", { type: "radio", name: "office", value: office.id, id: "office-" + i });
         radio.addEventListener("change", () => {

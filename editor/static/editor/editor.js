@@ -112,7 +112,11 @@
       const errors = error.details && error.details.errors;
       const first = errors && typeof errors === "object" ? Object.entries(errors)[0] : null;
       const tip = error.message + (first ? " (" + first[0] + ": " + first[1] + ")" : "");
-      selected.layer.bindTooltip(tip, { permanent: true, className: "editor-error-tip", direction: "top" }).openTooltip();
+      // A DOM node, not a string: Leaflet would parse a string as HTML, and the message may
+      // quote what the user typed.
+      const node = document.createElement("span");
+      node.textContent = tip;
+      selected.layer.bindTooltip(node, { permanent: true, className: "editor-error-tip", direction: "top" }).openTooltip();
     }
     const box = $("editor-errors");
     box.textContent = strings.fix + " " + error.message;

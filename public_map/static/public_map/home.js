@@ -9,6 +9,13 @@
     return (lang === "ar" && properties.name_ar) || properties.name_en;
   }
 
+  // Leaflet parses a string tooltip as HTML: names go in as text.
+  function text(value) {
+    const node = document.createElement("span");
+    node.textContent = value;
+    return node;
+  }
+
   function attributionHtml(items) {
     return (items || [])
       .map(function (a) {
@@ -42,7 +49,7 @@
         style: { color: "#5b6b7a", weight: 1, fillColor: "#dfe6ec", fillOpacity: 0.5 },
         attribution: attributionHtml(governorates.attribution),
         onEachFeature: function (feature, layer) {
-          layer.bindTooltip(name(feature.properties), { sticky: true });
+          layer.bindTooltip(text(name(feature.properties)), { sticky: true });
         },
       }).addTo(map);
       const municipalityLayer = L.geoJSON(municipalities, {
@@ -63,7 +70,7 @@
         const point = feature.properties.label_point;
         L.tooltip({ permanent: true, direction: "center", className: "municipality-label" })
           .setLatLng([point[1], point[0]])
-          .setContent(name(feature.properties))
+          .setContent(text(name(feature.properties)))
           .addTo(map);
       });
       const focus = municipalityLayer.getLayers().filter(function (layer) {
