@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/v1/map/identify", MapIdentifyApi.as_view(), name="map-identify"),
     path("api/v1/map/layers", MapLayersApi.as_view(), name="map-layers"),
     path("api/v1/delivery/", include("delivery.urls")),
+    path("api/v1/routing/", include("routing.urls")),
     path("api/v1/parcels/by-address", ParcelByAddressApi.as_view(), name="parcel-by-address"),
     path("api/v1/parcels/", include("parcels.urls")),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),

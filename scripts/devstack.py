@@ -612,6 +612,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
     manage(["load_demo_parcels"], env=env)
     manage(["basemap_refresh"], env=env)
     manage(["load_demo_delivery"], env=env)
+    manage(["routing_graph_build"], env=env)
     manage(["demo_users"], env=env)
 
     say("starting the worker")

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "parcels",
     "addressing",
     "demo",
+    "routing",
     "delivery",
     "editor",
     "public_map",
@@ -231,6 +232,7 @@ def configure(env: Env, *, debug_default: bool) -> dict:
         "PLATFORM_MUNICIPALITY": env.str("PLATFORM_MUNICIPALITY", "ramallah"),
         "TILE_CACHE": env.str("TILE_CACHE", "files"),
         "GEOCODER": env.str("GEOCODER", "postgres"),
+        "ROUTER": env.str("ROUTER", "graph"),
         # The "files" engine's tile bytes; each web server may have its own or share one.
         "TILE_CACHE_DIR": env.str("TILE_CACHE_DIR", str(LOCAL_DIR / "tiles")),
         # Uploads and exports live here; several web servers must share it (NFS, a volume).

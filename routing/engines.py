@@ -1,0 +1,394 @@
+"""The routing engine, chosen by the ``ROUTER`` setting.
+
+``graph`` (the default) keeps the graph built from the street register in memory, as arrays in
+compressed sparse row form, and searches it with compiled A* (routes) and Dijkstra (matrices)
+from ``routing.kernels``. It reloads the graph when a newer build exists, and reads the
+closures in force on every request: a closure a planner drew a moment ago is avoided by the
+next route, with no rebuild. Routes are exact: the A* bound never overestimates.
+
+Points are WGS 84 (EPSG:4326) longitude/latitude; distances are metres on the ellipsoid and
+durations seconds at each street's speed.
+"""
+
+from __future__ import annotations
+
+import abc
+import math
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+
+import numpy as np
+from django.contrib.gis.geos import Point
+from django.utils import timezone
+from shapely import LineString
+from shapely.ops import substring
+
+from core.engines import engine_from_setting
+from core.errors import InvalidInput, NotFound, ServiceUnavailable
+from routing import kernels, sql
+from routing.models import Edge, GraphBuild, Node
+
+METRICS = ("fastest", "shortest")
+# How far from the nearest street a point may be and still be routed from or to.
+SNAP_LIMIT_M = 500.0
+MAX_MATRIX_POINTS = 200
+# numba's default thread pool (workqueue) must not run two parallel loops at once: web server
+# threads take turns for the matrix kernel (each call already uses every core).
+_PARALLEL = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Leg:
+    """A stretch of one street on a route: its street, metres and seconds, and the turn that
+    leads into it (degrees, positive to the right; None for the first)."""
+
+    street_id: int
+    distance_m: float
+    duration_s: float
+    turn_deg: float | None
+    start: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Route:
+    metric: str
+    cost: float  # seconds (fastest) or metres (shortest)
+    distance_m: float
+    duration_s: float
+    coordinates: list[tuple[float, float]]
+    legs: list[Leg] = field(default_factory=list)
+    snapped_m: tuple[float, float] = (0.0, 0.0)  # how far origin and destination were from a street
+
+
+class Router(abc.ABC):
+    @abc.abstractmethod
+    def route(self, *, origin: Point, destination: Point, metric: str = "fastest") -> Route:
+        """The best route from ``origin`` to ``destination`` (EPSG:4326); NotFound when either
+        is too far from a street or no legal way joins them."""
+
+    @abc.abstractmethod
+    def matrix(self, *, points: list[Point], metric: str = "fastest") -> list[list[float | None]]:
+        """The cost (seconds or metres) from each point to each other; None where no way
+        joins them."""
+
+
+@dataclass
+class Graph:
+    build_id: int
+    node_ids: np.ndarray  # database id of each node index
+    lons: np.ndarray
+    lats: np.ndarray
+    edge_ids: np.ndarray
+    edge_index: dict[int, int]
+    sources: np.ndarray  # node index of each edge's start
+    targets: np.ndarray
+    length_m: np.ndarray
+    cost_s: np.ndarray  # -1: not allowed
+    reverse_cost_s: np.ndarray
+    street_ids: np.ndarray
+    coords: list[np.ndarray]
+    offsets: np.ndarray  # CSR over arcs (an arc is an edge in one allowed direction)
+    heads: np.ndarray
+    arc_edge: np.ndarray
+    arc_forward: np.ndarray
+    arc_cost: dict[str, np.ndarray]
+    top_speed_ms: float
+
+
+def _graph_load() -> Graph:
+    build = GraphBuild.objects.order_by("-pk").first()
+    if build is None:
+        raise ServiceUnavailable(
+            "The routing graph has not been built: run `manage.py routing_graph_build`.",
+            code="graph_missing",
+        )
+    nodes = list(Node.objects.order_by("pk").values_list("pk", "geom"))
+    node_ids = np.array([n[0] for n in nodes], dtype=np.int64)
+    position = {pk: i for i, pk in enumerate(node_ids.tolist())}
+    lons = np.array([n[1].x for n in nodes])
+    lats = np.array([n[1].y for n in nodes])
+    rows = list(
+        Edge.objects.order_by("pk").values_list(
+            "pk",
+            "source_id",
+            "target_id",
+            "length_m",
+            "cost_s",
+            "reverse_cost_s",
+            "street_id",
+            "geom",
+        )
+    )
+    edge_ids = np.array([r[0] for r in rows], dtype=np.int64)
+    sources = np.array([position[r[1]] for r in rows], dtype=np.int64)
+    targets = np.array([position[r[2]] for r in rows], dtype=np.int64)
+    length_m = np.array([r[3] for r in rows])
+    cost_s = np.array([r[4] for r in rows])
+    reverse_cost_s = np.array([r[5] for r in rows])
+    forward = np.flatnonzero(cost_s >= 0)
+    backward = np.flatnonzero(reverse_cost_s >= 0)
+    tails = np.concatenate([sources[forward], targets[backward]])
+    heads = np.concatenate([targets[forward], sources[backward]])
+    arc_edge = np.concatenate([forward, backward]).astype(np.int64)
+    arc_forward = np.concatenate([np.ones(len(forward), bool), np.zeros(len(backward), bool)])
+    seconds = np.concatenate([cost_s[forward], reverse_cost_s[backward]])
+    metres = length_m[arc_edge]
+    order = np.argsort(tails, kind="stable")
+    offsets = np.searchsorted(tails[order], np.arange(len(nodes) + 1)).astype(np.int64)
+    speeds = metres / np.maximum(seconds, 1e-9)
+    return Graph(
+        build_id=build.pk,
+        node_ids=node_ids,
+        lons=lons,
+        lats=lats,
+        edge_ids=edge_ids,
+        edge_index={pk: i for i, pk in enumerate(edge_ids.tolist())},
+        sources=sources,
+        targets=targets,
+        length_m=length_m,
+        cost_s=cost_s,
+        reverse_cost_s=reverse_cost_s,
+        street_ids=np.array([r[6] for r in rows], dtype=np.int64),
+        coords=[np.asarray(r[7].coords) for r in rows],
+        offsets=offsets,
+        heads=heads[order].astype(np.int64),
+        arc_edge=arc_edge[order],
+        arc_forward=arc_forward[order],
+        arc_cost={"fastest": seconds[order], "shortest": metres[order]},
+        top_speed_ms=float(speeds.max()) if len(speeds) else 1.0,
+    )
+
+
+@dataclass(frozen=True)
+class Snap:
+    edge: int  # index into the graph's edges
+    fraction: float
+    distance_m: float
+
+
+def bearing(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """The initial bearing from a to b (lon, lat), in degrees clockwise from north."""
+    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
+    y = math.sin(lon2 - lon1) * math.cos(lat2)
+    x = math.cos(lat1) * math.sin(lat2) - math.sin(lat1) * math.cos(lat2) * math.cos(lon2 - lon1)
+    return math.degrees(math.atan2(y, x)) % 360
+
+
+class GraphRouter(Router):
+    def __init__(self) -> None:
+        self._graph: Graph | None = None
+        self._lock = threading.Lock()
+        self._closed_key: tuple | None = None
+        self._costs: dict[str, np.ndarray] = {}
+
+    # -- the graph and the closures in force ------------------------------------------------
+    def graph(self) -> Graph:
+        latest = GraphBuild.objects.order_by("-pk").values_list("pk", flat=True).first()
+        with self._lock:
+            if self._graph is None or self._graph.build_id != latest:
+                self._graph = _graph_load()
+                self._closed_key = None
+            return self._graph
+
+    def _closed(self, graph: Graph, at: datetime) -> set[int]:
+        return {graph.edge_index[pk] for pk in sql.edges_closed(at=at) if pk in graph.edge_index}
+
+    def costs(self, graph: Graph, metric: str, closed: set[int]) -> np.ndarray:
+        key = (graph.build_id, frozenset(closed))
+        with self._lock:
+            if key != self._closed_key:
+                self._costs = {}
+                for name, base in graph.arc_cost.items():
+                    costs = base.copy()
+                    if closed:
+                        costs[np.isin(graph.arc_edge, list(closed))] = np.inf
+                    self._costs[name] = costs
+                self._closed_key = key
+            return self._costs[metric]
+
+    # -- points onto the graph ------------------------------------------------------------------
+    def snap(self, graph: Graph, point: Point, closed: set[int]) -> Snap:
+        if not (-180 <= point.x <= 180 and -90 <= point.y <= 90):
+            raise InvalidInput("Longitude runs from -180 to 180 and latitude from -90 to 90.")
+        found = sql.edge_nearest(
+            lon=point.x,
+            lat=point.y,
+            within_m=SNAP_LIMIT_M,
+            excluded=[int(graph.edge_ids[i]) for i in closed],
+        )
+        if found is None:
+            raise NotFound(
+                f"{point.y:.6f}, {point.x:.6f} is more than {SNAP_LIMIT_M:g} m from any open "
+                "street: it cannot be reached on the network.",
+                code="unreachable_point",
+            )
+        pk, fraction, distance = found
+        if pk not in graph.edge_index:
+            raise ServiceUnavailable(
+                "The routing graph is being rebuilt; try again.", code="graph_stale"
+            )
+        return Snap(edge=graph.edge_index[pk], fraction=float(fraction), distance_m=float(distance))
+
+    def _edge_cost(
+        self, graph: Graph, edge: int, metric: str, forward: bool, closed: set[int]
+    ) -> float:
+        if edge in closed:
+            return math.inf
+        if metric == "shortest":
+            allowed = (graph.cost_s if forward else graph.reverse_cost_s)[edge] >= 0
+            return float(graph.length_m[edge]) if allowed else math.inf
+        value = float((graph.cost_s if forward else graph.reverse_cost_s)[edge])
+        return value if value >= 0 else math.inf
+
+    def _exits(self, graph, snap: Snap, metric, closed):
+        """The nodes a point leaves its street by, with the cost of getting there."""
+        fwd = self._edge_cost(graph, snap.edge, metric, True, closed)
+        bwd = self._edge_cost(graph, snap.edge, metric, False, closed)
+        nodes = np.array([graph.targets[snap.edge], graph.sources[snap.edge]], dtype=np.int64)
+        return nodes, np.array([(1 - snap.fraction) * fwd, snap.fraction * bwd])
+
+    def _entries(self, graph, snap: Snap, metric, closed):
+        """The nodes a point is reached from along its street, with the cost from there."""
+        fwd = self._edge_cost(graph, snap.edge, metric, True, closed)
+        bwd = self._edge_cost(graph, snap.edge, metric, False, closed)
+        nodes = np.array([graph.sources[snap.edge], graph.targets[snap.edge]], dtype=np.int64)
+        return nodes, np.array([snap.fraction * fwd, (1 - snap.fraction) * bwd])
+
+    # -- routes ---------------------------------------------------------------------------------
+    def route(self, *, origin: Point, destination: Point, metric: str = "fastest") -> Route:
+        if metric not in METRICS:
+            raise InvalidInput(f"metric is one of {', '.join(METRICS)}.", code="invalid_metric")
+        graph = self.graph()
+        closed = self._closed(graph, timezone.now())
+        costs = self.costs(graph, metric, closed)
+        start, end = self.snap(graph, origin, closed), self.snap(graph, destination, closed)
+        starts, start_costs = self._exits(graph, start, metric, closed)
+        ends, end_costs = self._entries(graph, end, metric, closed)
+        scale = 1.0 if metric == "shortest" else 1.0 / graph.top_speed_ms
+        best, best_end, via = kernels.astar(
+            graph.offsets, graph.heads, costs, graph.lons, graph.lats, scale,
+            starts, start_costs, ends, end_costs,
+        )  # fmt: skip
+        direct = self._same_edge(graph, start, end, metric, closed)
+        if direct is not None and direct <= best:
+            pieces = [(start.edge, start.fraction <= end.fraction, start.fraction, end.fraction)]
+            return self._assemble(graph, metric, direct, pieces, start, end)
+        if not math.isfinite(best):
+            raise NotFound(
+                "No legal way joins these two points (one-way streets or closures cut them apart).",
+                code="no_route",
+            )
+        arcs = []
+        node = best_end
+        while via[node] >= 0:  # back along the search tree to the start node it grew from
+            arc = int(via[node])
+            arcs.append(arc)
+            edge = int(graph.arc_edge[arc])
+            node = graph.sources[edge] if graph.arc_forward[arc] else graph.targets[edge]
+        arcs.reverse()
+        first_node = node
+        pieces = []
+        # Leaving the origin's street towards the node the search started from.
+        leave_forward = first_node == graph.targets[start.edge]
+        pieces.append((start.edge, leave_forward, start.fraction, 1.0 if leave_forward else 0.0))
+        for arc in arcs:
+            edge = int(graph.arc_edge[arc])
+            forward = bool(graph.arc_forward[arc])
+            pieces.append((edge, forward, 0.0 if forward else 1.0, 1.0 if forward else 0.0))
+        arrive_forward = best_end == graph.sources[end.edge]
+        pieces.append((end.edge, arrive_forward, 0.0 if arrive_forward else 1.0, end.fraction))
+        return self._assemble(graph, metric, float(best), pieces, start, end)
+
+    def _same_edge(self, graph, start: Snap, end: Snap, metric, closed) -> float | None:
+        if start.edge != end.edge:
+            return None
+        forward = start.fraction <= end.fraction
+        cost = self._edge_cost(graph, start.edge, metric, forward, closed)
+        value = abs(end.fraction - start.fraction) * cost
+        return value if math.isfinite(value) else None
+
+    def _assemble(self, graph, metric, cost, pieces, start: Snap, end: Snap) -> Route:
+        coordinates: list[tuple[float, float]] = []
+        legs: list[Leg] = []
+        distance = duration = 0.0
+        previous_bearing = None
+        for edge, forward, a, b in pieces:
+            share = abs(b - a)
+            if share <= 0:
+                continue
+            length = float(graph.length_m[edge]) * share
+            seconds = float((graph.cost_s if forward else graph.reverse_cost_s)[edge])
+            seconds = abs(seconds) * share
+            line = LineString(graph.coords[edge])
+            part = substring(line, a, b, normalized=True)
+            points = [tuple(c[:2]) for c in part.coords]
+            if len(points) < 2:
+                continue
+            street = int(graph.street_ids[edge])
+            turn = None
+            bearing_in = bearing(points[0], points[1])
+            if previous_bearing is not None:
+                turn = ((bearing_in - previous_bearing + 540) % 360) - 180
+            if legs and legs[-1].street_id == street:
+                last = legs[-1]
+                legs[-1] = Leg(
+                    street,
+                    last.distance_m + length,
+                    last.duration_s + seconds,
+                    last.turn_deg,
+                    last.start,
+                )
+            else:
+                legs.append(Leg(street, length, seconds, turn, points[0]))
+            previous_bearing = bearing(points[-2], points[-1])
+            coordinates += points if not coordinates else points[1:]
+            distance += length
+            duration += seconds
+        return Route(
+            metric=metric,
+            cost=cost,
+            distance_m=distance,
+            duration_s=duration,
+            coordinates=coordinates,
+            legs=legs,
+            snapped_m=(start.distance_m, end.distance_m),
+        )
+
+    # -- matrices -------------------------------------------------------------------------------
+    def matrix(self, *, points: list[Point], metric: str = "fastest") -> list[list[float | None]]:
+        if metric not in METRICS:
+            raise InvalidInput(f"metric is one of {', '.join(METRICS)}.", code="invalid_metric")
+        if not 1 <= len(points) <= MAX_MATRIX_POINTS:
+            raise InvalidInput(
+                f"A matrix takes 1 to {MAX_MATRIX_POINTS} points.", code="matrix_size"
+            )
+        graph = self.graph()
+        closed = self._closed(graph, timezone.now())
+        costs = self.costs(graph, metric, closed)
+        snaps = [self.snap(graph, p, closed) for p in points]
+        exits = [self._exits(graph, s, metric, closed) for s in snaps]
+        entries = [self._entries(graph, s, metric, closed) for s in snaps]
+        with _PARALLEL:
+            result = kernels.many_to_many(
+                graph.offsets, graph.heads, costs,
+                np.stack([e[0] for e in exits]), np.stack([e[1] for e in exits]),
+                np.stack([e[0] for e in entries]), np.stack([e[1] for e in entries]),
+            )  # fmt: skip
+        for i, a in enumerate(snaps):
+            for j, b in enumerate(snaps):
+                direct = self._same_edge(graph, a, b, metric, closed)
+                if direct is not None and direct < result[i, j]:
+                    result[i, j] = direct
+            result[i, i] = 0.0
+        return [[float(v) if math.isfinite(v) else None for v in row] for row in result]
+
+
+ENGINES = {"graph": GraphRouter}
+
+
+@cache
+def router() -> Router:
+    """The engine the ``ROUTER`` setting names (one per process: it holds the graph)."""
+    return engine_from_setting("ROUTER", ENGINES)

@@ -1,0 +1,35 @@
+"""Reads of routing: routes with instructions, and travel-time matrices. Points are WGS 84
+(EPSG:4326); distances metres, durations seconds."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from django.contrib.gis.geos import Point
+
+from routing.engines import bearing, router
+from routing.instructions import route_instructions
+
+
+def route_find(*, origin: Point, destination: Point, metric: str = "fastest") -> dict[str, Any]:
+    """The best route between two points as GeoJSON-ready data: distance, duration, the line
+    and the instructions in Arabic and English."""
+    route = router().route(origin=origin, destination=destination, metric=metric)
+    heading = (
+        bearing(route.coordinates[0], route.coordinates[1]) if len(route.coordinates) > 1 else 0
+    )
+    return {
+        "metric": route.metric,
+        "distance_m": round(route.distance_m, 1),
+        "duration_s": round(route.duration_s, 1),
+        "geometry": {"type": "LineString", "coordinates": [list(c) for c in route.coordinates]},
+        "instructions": [asdict(i) for i in route_instructions(route=route, heading=heading)],
+        "snapped_m": [round(d, 1) for d in route.snapped_m],
+    }
+
+
+def travel_matrix(*, points: list[Point], metric: str = "fastest") -> list[list[float | None]]:
+    """Seconds (fastest) or metres (shortest) from each point to each other, None where no
+    legal way joins them."""
+    return router().matrix(points=points, metric=metric)

@@ -1,0 +1,117 @@
+"""The raw SQL of routing, in one place: cutting the street register into a graph (ST_Node has
+no ORM expression) and finding where a point meets the graph. Values are parameters."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from addressing.models import DEFAULT_SPEED_KMH
+
+# Node keys: coordinates on a 1e-7 degree grid (about 1 cm), so that ends that meet are one node.
+GRID = 10_000_000
+
+
+def _speed_case() -> str:
+    cases = " ".join(f"WHEN '{kind}' THEN {kmh}" for kind, kmh in DEFAULT_SPEED_KMH.items())
+    return f"coalesce(s.max_speed_kmh, CASE s.street_type {cases} ELSE 30 END)"
+
+
+def _key(expression: str) -> str:
+    return f"round({expression} * {GRID})::bigint"
+
+
+GRAPH_BUILD_SQL = f"""
+DROP TABLE IF EXISTS pg_temp.routing_piece, pg_temp.routing_end;
+CREATE TEMP TABLE routing_piece ON COMMIT DROP AS
+WITH noded AS (
+    SELECT (ST_Dump(ST_Node(ST_Collect(geom)))).geom AS geom FROM addressing_street
+)
+SELECT n.geom, origin.id AS street_id
+FROM noded n
+CROSS JOIN LATERAL (
+    SELECT s.id FROM addressing_street s
+    WHERE s.geom && ST_Expand(n.geom, 1e-7)
+    ORDER BY s.geom <-> ST_LineInterpolatePoint(n.geom, 0.5)
+    LIMIT 1
+) origin
+WHERE ST_Length(n.geom) > 0;
+
+CREATE TEMP TABLE routing_end ON COMMIT DROP AS
+SELECT DISTINCT round(ST_X(p) * {GRID})::bigint AS kx, round(ST_Y(p) * {GRID})::bigint AS ky
+FROM (
+    SELECT ST_StartPoint(geom) AS p FROM routing_piece
+    UNION ALL SELECT ST_EndPoint(geom) FROM routing_piece
+) e;
+
+DELETE FROM routing_edge;
+DELETE FROM routing_node;
+INSERT INTO routing_node (id, geom)
+SELECT row_number() OVER (ORDER BY kx, ky), ST_SetSRID(ST_MakePoint(kx::float8 / {GRID},
+       ky::float8 / {GRID}), 4326)
+FROM routing_end;
+
+INSERT INTO routing_edge (street_id, source, target, length_m, cost_s, reverse_cost_s, geom)
+SELECT p.street_id, a.id, b.id, len.m,
+       CASE WHEN s.oneway = 'backward' THEN -1 ELSE len.m / ({_speed_case()} / 3.6) END,
+       CASE WHEN s.oneway = 'forward' THEN -1 ELSE len.m / ({_speed_case()} / 3.6) END,
+       p.geom
+FROM routing_piece p
+JOIN addressing_street s ON s.id = p.street_id
+CROSS JOIN LATERAL (SELECT ST_Length(p.geom::geography) AS m) len
+JOIN routing_node a ON {_key("ST_X(a.geom)")} = {_key("ST_X(ST_StartPoint(p.geom))")}
+                   AND {_key("ST_Y(a.geom)")} = {_key("ST_Y(ST_StartPoint(p.geom))")}
+JOIN routing_node b ON {_key("ST_X(b.geom)")} = {_key("ST_X(ST_EndPoint(p.geom))")}
+                   AND {_key("ST_Y(b.geom)")} = {_key("ST_Y(ST_EndPoint(p.geom))")};
+"""  # noqa: S608 - built from constants only
+
+
+def graph_build() -> tuple[int, int]:
+    """Replace the graph with the street register's, cut where streets cross or meet; returns
+    (nodes, edges). Runs inside the caller's transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute(GRAPH_BUILD_SQL)
+        cursor.execute(
+            "SELECT (SELECT count(*) FROM routing_node), (SELECT count(*) FROM routing_edge)"
+        )
+        nodes, edges = cursor.fetchone()
+        cursor.execute("ANALYZE routing_edge")
+        cursor.execute("ANALYZE routing_node")
+    return nodes, edges
+
+
+def edge_nearest(
+    *, lon: float, lat: float, within_m: float, excluded: list[int]
+) -> tuple[int, float, float] | None:
+    """(edge id, fraction along it 0-1, distance in metres) of the edge nearest to the point,
+    other than ``excluded`` (closed ones), if one lies within ``within_m``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH p AS (SELECT ST_SetSRID(ST_MakePoint(%s, %s), 4326) AS g)
+            SELECT e.id, ST_LineLocatePoint(e.geom, p.g),
+                   ST_Distance(e.geom::geography, p.g::geography)
+            FROM routing_edge e, p
+            WHERE NOT (e.id = ANY(%s))
+            ORDER BY e.geom <-> p.g
+            LIMIT 1
+            """,
+            [lon, lat, excluded],
+        )
+        row = cursor.fetchone()
+    if row is None or row[2] > within_m:
+        return None
+    return row
+
+
+def edges_closed(*, at) -> list[int]:
+    """Edges touched by a closure in force at ``at``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT DISTINCT e.id FROM routing_edge e
+            JOIN routing_closure c ON ST_Intersects(e.geom, c.geom)
+            WHERE c.starts_at <= %s AND (c.ends_at IS NULL OR c.ends_at > %s)
+            """,
+            [at, at],
+        )
+        return [row[0] for row in cursor.fetchall()]
