@@ -20,9 +20,10 @@ from datetime import datetime
 from functools import cache
 
 import numpy as np
+import shapely
 from django.contrib.gis.geos import Point
 from django.utils import timezone
-from shapely import LineString
+from shapely import LineString, STRtree
 from shapely.ops import substring
 
 from core.engines import engine_from_setting
@@ -34,6 +35,7 @@ METRICS = ("fastest", "shortest")
 # How far from the nearest street a point may be and still be routed from or to.
 SNAP_LIMIT_M = 500.0
 MAX_MATRIX_POINTS = 200
+METRES_PER_DEGREE = 111_195.0  # of latitude, on the mean sphere
 # numba's default thread pool (workqueue) must not run two parallel loops at once: web server
 # threads take turns for the matrix kernel (each call already uses every core).
 _PARALLEL = threading.Lock()
@@ -95,6 +97,12 @@ class Graph:
     arc_forward: np.ndarray
     arc_cost: dict[str, np.ndarray]
     top_speed_ms: float
+    # Edges in a local equirectangular frame (longitude scaled by the cosine of the mean
+    # latitude), where planar distances are close to metres / METRES_PER_DEGREE: the nearest
+    # street to a point is found in memory.
+    x_scale: float
+    lines: np.ndarray
+    tree: STRtree
 
 
 def _graph_load() -> Graph:
@@ -138,6 +146,9 @@ def _graph_load() -> Graph:
     order = np.argsort(tails, kind="stable")
     offsets = np.searchsorted(tails[order], np.arange(len(nodes) + 1)).astype(np.int64)
     speeds = metres / np.maximum(seconds, 1e-9)
+    x_scale = math.cos(math.radians(float(lats.mean()))) if len(lats) else 1.0
+    coords = [np.asarray(r[7].coords) for r in rows]
+    lines = np.array([shapely.LineString(c * (x_scale, 1.0)) for c in coords], dtype=object)
     return Graph(
         build_id=build.pk,
         node_ids=node_ids,
@@ -151,13 +162,16 @@ def _graph_load() -> Graph:
         cost_s=cost_s,
         reverse_cost_s=reverse_cost_s,
         street_ids=np.array([r[6] for r in rows], dtype=np.int64),
-        coords=[np.asarray(r[7].coords) for r in rows],
+        coords=coords,
         offsets=offsets,
         heads=heads[order].astype(np.int64),
         arc_edge=arc_edge[order],
         arc_forward=arc_forward[order],
         arc_cost={"fastest": seconds[order], "shortest": metres[order]},
         top_speed_ms=float(speeds.max()) if len(speeds) else 1.0,
+        x_scale=x_scale,
+        lines=lines,
+        tree=STRtree(lines),
     )
 
 
@@ -182,18 +196,45 @@ class GraphRouter(Router):
         self._lock = threading.Lock()
         self._closed_key: tuple | None = None
         self._costs: dict[str, np.ndarray] = {}
+        self._closures_key: tuple | None = None
+        self._closures: list[tuple[datetime, datetime | None, frozenset[int]]] = []
 
     # -- the graph and the closures in force ------------------------------------------------
-    def graph(self) -> Graph:
-        latest = GraphBuild.objects.order_by("-pk").values_list("pk", flat=True).first()
+    def state(self) -> tuple[Graph, set[int]]:
+        """The current graph and the edges closed now: one query per request says whether
+        either changed since the last."""
+        build_id, closures_changed, closures_count = sql.routing_state()
+        now = timezone.now()
         with self._lock:
-            if self._graph is None or self._graph.build_id != latest:
+            if build_id is None:
+                raise ServiceUnavailable(
+                    "The routing graph has not been built: run `manage.py routing_graph_build`.",
+                    code="graph_missing",
+                )
+            if self._graph is None or self._graph.build_id != build_id:
                 self._graph = _graph_load()
                 self._closed_key = None
-            return self._graph
+                self._closures_key = None
+            graph = self._graph
+            key = (build_id, closures_changed, closures_count)
+            if key != self._closures_key:
+                self._closures = [
+                    (
+                        starts,
+                        ends,
+                        frozenset(graph.edge_index[pk] for pk in ids if pk in graph.edge_index),
+                    )
+                    for starts, ends, ids in sql.closures_open(at=now)
+                ]
+                self._closures_key = key
+            closed: set[int] = set()
+            for starts, ends, edges in self._closures:
+                if starts <= now and (ends is None or now < ends):
+                    closed |= edges
+            return graph, closed
 
-    def _closed(self, graph: Graph, at: datetime) -> set[int]:
-        return {graph.edge_index[pk] for pk in sql.edges_closed(at=at) if pk in graph.edge_index}
+    def graph(self) -> Graph:
+        return self.state()[0]
 
     def costs(self, graph: Graph, metric: str, closed: set[int]) -> np.ndarray:
         key = (graph.build_id, frozenset(closed))
@@ -210,26 +251,35 @@ class GraphRouter(Router):
 
     # -- points onto the graph ------------------------------------------------------------------
     def snap(self, graph: Graph, point: Point, closed: set[int]) -> Snap:
+        """Where ``point`` meets the nearest open street: the edge and the fraction along it."""
         if not (-180 <= point.x <= 180 and -90 <= point.y <= 90):
             raise InvalidInput("Longitude runs from -180 to 180 and latitude from -90 to 90.")
-        found = sql.edge_nearest(
-            lon=point.x,
-            lat=point.y,
-            within_m=SNAP_LIMIT_M,
-            excluded=[int(graph.edge_ids[i]) for i in closed],
-        )
-        if found is None:
+        here = shapely.Point(point.x * graph.x_scale, point.y)
+        reach = SNAP_LIMIT_M / METRES_PER_DEGREE
+        found = graph.tree.query_nearest(here, max_distance=reach, all_matches=True)
+        candidates = [int(i) for i in found if int(i) not in closed]
+        if not candidates and len(found):
+            # The nearest is closed: the nearest open one within reach.
+            near = graph.tree.query(here.buffer(reach))
+            candidates = [int(i) for i in near if int(i) not in closed]
+        if not candidates:
             raise NotFound(
                 f"{point.y:.6f}, {point.x:.6f} is more than {SNAP_LIMIT_M:g} m from any open "
                 "street: it cannot be reached on the network.",
                 code="unreachable_point",
             )
-        pk, fraction, distance = found
-        if pk not in graph.edge_index:
-            raise ServiceUnavailable(
-                "The routing graph is being rebuilt; try again.", code="graph_stale"
+        edge = min(candidates, key=lambda i: graph.lines[i].distance(here))
+        line = graph.lines[edge]
+        fraction = float(line.project(here, normalized=True))
+        foot = line.interpolate(fraction, normalized=True)
+        distance = kernels.haversine(point.x, point.y, foot.x / graph.x_scale, foot.y)
+        if distance > SNAP_LIMIT_M:
+            raise NotFound(
+                f"{point.y:.6f}, {point.x:.6f} is more than {SNAP_LIMIT_M:g} m from any open "
+                "street: it cannot be reached on the network.",
+                code="unreachable_point",
             )
-        return Snap(edge=graph.edge_index[pk], fraction=float(fraction), distance_m=float(distance))
+        return Snap(edge=edge, fraction=fraction, distance_m=float(distance))
 
     def _edge_cost(
         self, graph: Graph, edge: int, metric: str, forward: bool, closed: set[int]
@@ -260,8 +310,7 @@ class GraphRouter(Router):
     def route(self, *, origin: Point, destination: Point, metric: str = "fastest") -> Route:
         if metric not in METRICS:
             raise InvalidInput(f"metric is one of {', '.join(METRICS)}.", code="invalid_metric")
-        graph = self.graph()
-        closed = self._closed(graph, timezone.now())
+        graph, closed = self.state()
         costs = self.costs(graph, metric, closed)
         start, end = self.snap(graph, origin, closed), self.snap(graph, destination, closed)
         starts, start_costs = self._exits(graph, start, metric, closed)
@@ -364,8 +413,7 @@ class GraphRouter(Router):
             raise InvalidInput(
                 f"A matrix takes 1 to {MAX_MATRIX_POINTS} points.", code="matrix_size"
             )
-        graph = self.graph()
-        closed = self._closed(graph, timezone.now())
+        graph, closed = self.state()
         costs = self.costs(graph, metric, closed)
         snaps = [self.snap(graph, p, closed) for p in points]
         exits = [self._exits(graph, s, metric, closed) for s in snaps]

@@ -22,7 +22,8 @@ BOUND_SLACK = 0.995
 
 
 @njit(cache=True, inline="always")
-def _haversine(lon1, lat1, lon2, lat2):
+def haversine(lon1, lat1, lon2, lat2):
+    """Metres between two points (degrees) on the mean sphere."""
     p1 = math.radians(lat1)
     p2 = math.radians(lat2)
     dp = p2 - p1
@@ -88,7 +89,7 @@ def astar(offsets, heads, costs, lons, lats, bound_scale, starts, start_costs, e
     def bound(v):
         best = np.inf
         for k in range(end_lon.shape[0]):
-            d = _haversine(lons[v], lats[v], end_lon[k], end_lat[k])
+            d = haversine(lons[v], lats[v], end_lon[k], end_lat[k])
             if d < best:
                 best = d
         return best * bound_scale * BOUND_SLACK

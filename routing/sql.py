@@ -79,39 +79,29 @@ def graph_build() -> tuple[int, int]:
     return nodes, edges
 
 
-def edge_nearest(
-    *, lon: float, lat: float, within_m: float, excluded: list[int]
-) -> tuple[int, float, float] | None:
-    """(edge id, fraction along it 0-1, distance in metres) of the edge nearest to the point,
-    other than ``excluded`` (closed ones), if one lies within ``within_m``."""
+def routing_state() -> tuple[int | None, object, int]:
+    """What the engine checks on every request, in one round trip: the latest graph build,
+    and when the closures last changed and how many there are."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT max(id) FROM routing_graphbuild), "
+            "(SELECT max(updated_at) FROM routing_closure), (SELECT count(*) FROM routing_closure)"
+        )
+        return cursor.fetchone()
+
+
+def closures_open(*, at) -> list[tuple[object, object, list[int]]]:
+    """(starts_at, ends_at, edge ids) of every closure not ended at ``at``, with the edges its
+    geometry touches."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            WITH p AS (SELECT ST_SetSRID(ST_MakePoint(%s, %s), 4326) AS g)
-            SELECT e.id, ST_LineLocatePoint(e.geom, p.g),
-                   ST_Distance(e.geom::geography, p.g::geography)
-            FROM routing_edge e, p
-            WHERE NOT (e.id = ANY(%s))
-            ORDER BY e.geom <-> p.g
-            LIMIT 1
+            SELECT c.starts_at, c.ends_at, array_agg(e.id)
+            FROM routing_closure c
+            JOIN routing_edge e ON ST_Intersects(e.geom, c.geom)
+            WHERE c.ends_at IS NULL OR c.ends_at > %s
+            GROUP BY c.id, c.starts_at, c.ends_at
             """,
-            [lon, lat, excluded],
+            [at],
         )
-        row = cursor.fetchone()
-    if row is None or row[2] > within_m:
-        return None
-    return row
-
-
-def edges_closed(*, at) -> list[int]:
-    """Edges touched by a closure in force at ``at``."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT DISTINCT e.id FROM routing_edge e
-            JOIN routing_closure c ON ST_Intersects(e.geom, c.geom)
-            WHERE c.starts_at <= %s AND (c.ends_at IS NULL OR c.ends_at > %s)
-            """,
-            [at, at],
-        )
-        return [row[0] for row in cursor.fetchall()]
+        return cursor.fetchall()
