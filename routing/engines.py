@@ -36,6 +36,7 @@ METRICS = ("fastest", "shortest")
 SNAP_LIMIT_M = 500.0
 MAX_MATRIX_POINTS = 200
 METRES_PER_DEGREE = 111_195.0  # of latitude, on the mean sphere
+NODE_SNAP_M = 0.5
 # numba's default thread pool (workqueue) must not run two parallel loops at once: web server
 # threads take turns for the matrix kernel (each call already uses every core).
 _PARALLEL = threading.Lock()
@@ -182,6 +183,14 @@ class Snap:
     distance_m: float
 
 
+def _part(share: float, cost: float) -> float:
+    """The cost of ``share`` of an edge: nothing for none of it (a point on a node is at that
+    node, whichever way the street runs), infinite for a direction not allowed."""
+    if share <= 0:
+        return 0.0
+    return share * cost if math.isfinite(cost) else math.inf
+
+
 def bearing(a: tuple[float, float], b: tuple[float, float]) -> float:
     """The initial bearing from a to b (lon, lat), in degrees clockwise from north."""
     lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
@@ -279,6 +288,13 @@ class GraphRouter(Router):
                 "street: it cannot be reached on the network.",
                 code="unreachable_point",
             )
+        # A point within NODE_SNAP_M of a crossing is at the crossing: otherwise a point a
+        # millimetre into a one-way street could not turn back to the crossing it stands on.
+        length = float(graph.length_m[edge])
+        if fraction * length < NODE_SNAP_M:
+            fraction = 0.0
+        elif (1 - fraction) * length < NODE_SNAP_M:
+            fraction = 1.0
         return Snap(edge=edge, fraction=fraction, distance_m=float(distance))
 
     def _edge_cost(
@@ -297,14 +313,14 @@ class GraphRouter(Router):
         fwd = self._edge_cost(graph, snap.edge, metric, True, closed)
         bwd = self._edge_cost(graph, snap.edge, metric, False, closed)
         nodes = np.array([graph.targets[snap.edge], graph.sources[snap.edge]], dtype=np.int64)
-        return nodes, np.array([(1 - snap.fraction) * fwd, snap.fraction * bwd])
+        return nodes, np.array([_part(1 - snap.fraction, fwd), _part(snap.fraction, bwd)])
 
     def _entries(self, graph, snap: Snap, metric, closed):
         """The nodes a point is reached from along its street, with the cost from there."""
         fwd = self._edge_cost(graph, snap.edge, metric, True, closed)
         bwd = self._edge_cost(graph, snap.edge, metric, False, closed)
         nodes = np.array([graph.sources[snap.edge], graph.targets[snap.edge]], dtype=np.int64)
-        return nodes, np.array([snap.fraction * fwd, (1 - snap.fraction) * bwd])
+        return nodes, np.array([_part(snap.fraction, fwd), _part(1 - snap.fraction, bwd)])
 
     # -- routes ---------------------------------------------------------------------------------
     def route(self, *, origin: Point, destination: Point, metric: str = "fastest") -> Route:
@@ -355,7 +371,7 @@ class GraphRouter(Router):
             return None
         forward = start.fraction <= end.fraction
         cost = self._edge_cost(graph, start.edge, metric, forward, closed)
-        value = abs(end.fraction - start.fraction) * cost
+        value = _part(abs(end.fraction - start.fraction), cost)
         return value if math.isfinite(value) else None
 
     def _assemble(self, graph, metric, cost, pieces, start: Snap, end: Snap) -> Route:

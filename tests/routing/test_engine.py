@@ -188,3 +188,10 @@ def test_the_engine_reloads_the_graph_after_a_rebuild(grid_town):
     routing_graph_build()
     assert router().graph().build_id != first
     assert LINES == 5
+
+
+def test_a_point_on_a_crossing_leaves_it_any_legal_way(grid_town):
+    # (2, 2) is on the one-way Row 2 Street: wherever the point snaps, it is at the crossing.
+    found = route_find(origin=at(2, 2), destination=at(2, 3), metric="shortest")
+    column = Edge.objects.filter(street__code="COL-2").order_by("pk")[2]
+    assert found["distance_m"] == pytest.approx(column.length_m, abs=0.06)  # rounded to 0.1 m

@@ -1,0 +1,399 @@
+"""Routing benchmark: routes and matrices against pgRouting and Valhalla, in the same run.
+
+    ./platform bench routing_bench [--routes 200] [--grid 224]
+
+On a fresh benchmark database (made by ./platform bench) it loads two street networks into the
+register and builds the routing graph:
+
+  - Helsinki: the real OpenStreetMap extract in data/osm (named streets, through the register's
+    OpenStreetMap importer);
+  - a synthetic city (labelled synthetic): a 224 x 224 grid of streets with jittered crossings,
+    about 100,000 edges, one street in ten one-way, one in eight a faster road.
+
+and measures, on the same node pairs for every engine:
+
+  (a) point-to-point routes: ms per route for the platform (in process: snapping, A*, the
+      route's line), ``pgr_dijkstra`` on the same ``routing_edge`` table (the city's edges),
+      and Valhalla (PyPI ``pyvalhalla``, Python 3.12 from pyenv, tiles built from the same
+      streets: the real extract, and the synthetic city written as OpenStreetMap); the
+      platform's route costs are checked equal to pgRouting's exact Dijkstra;
+  (b) a 50 x 50 travel-time matrix: the platform, pgRouting's ``pgr_dijkstraCostMatrix`` and
+      Valhalla's ``sources_to_targets``.
+
+Valhalla prices streets with its own model (speeds, turns), so its routes are timed, not
+compared for cost. It prints figures and writes .local/bench/routing_results.json; it asserts
+nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import django
+
+django.setup()
+
+import numpy as np  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.contrib.gis.geos import LineString, MultiPolygon, Point, Polygon  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from addressing.imports import osm_addresses_import  # noqa: E402
+from addressing.models import Street  # noqa: E402
+from bench.common import WORK, table  # noqa: E402
+from boundaries.models import Governorate, Municipality, Region  # noqa: E402
+from routing.engines import router  # noqa: E402
+from routing.services import routing_graph_build  # noqa: E402
+
+HELSINKI = Path(settings.BASE_DIR) / "data" / "osm" / "helsinki.osm.pbf"
+PYENV_312 = Path.home() / ".pyenv" / "versions" / "3.12.1" / "bin" / "python"
+VALHALLA_VERSION = "3.9.1"
+GRID_ORIGIN = (10.0, 45.0)  # far from any real data: a synthetic city in its own place
+GRID_STEP = 0.0012  # degrees: about 95 m east-west, 130 m north-south at 45° N
+
+
+def region_for(slug: str, box: tuple[float, float, float, float], name: str) -> Municipality:
+    area = MultiPolygon(Polygon.from_bbox(box), srid=4326)
+    region, _ = Region.objects.get_or_create(
+        pcode="XX", defaults={"name_en": "Outside Palestine (benchmark data)", "geom": area}
+    )
+    governorate = Governorate.objects.create(
+        pcode=f"XX-{slug}"[:10], name_en=name, region=region, geom=area
+    )
+    return Municipality.objects.create(
+        slug=slug, name_en=name, name_ar=name, governorate=governorate, geom=area
+    )
+
+
+def grid_nodes(size: int, seed: int = 5) -> np.ndarray:
+    """Crossing positions (lon, lat) of a size x size grid, each moved by up to a quarter of
+    the spacing so that no two routes cost the same."""
+    rng = np.random.default_rng(seed)
+    i, j = np.meshgrid(np.arange(size), np.arange(size), indexing="ij")
+    lon = GRID_ORIGIN[0] + j * GRID_STEP + rng.uniform(-0.25, 0.25, (size, size)) * GRID_STEP
+    lat = GRID_ORIGIN[1] + i * GRID_STEP + rng.uniform(-0.25, 0.25, (size, size)) * GRID_STEP
+    return np.stack([lon, lat], axis=-1)
+
+
+def grid_streets(size: int) -> list[dict]:
+    """Rows then columns: each street's crossings, kind and one-way flag."""
+    rng = random.Random(11)
+    streets = []
+    for axis in ("row", "col"):
+        for k in range(size):
+            streets.append(
+                {
+                    "name": f"Synthetic {axis} {k}",
+                    "axis": axis,
+                    "index": k,
+                    "road": k % 8 == 0,
+                    "oneway": rng.random() < 0.1,
+                }
+            )
+    return streets
+
+
+def load_grid(size: int) -> tuple[Municipality, np.ndarray, list[dict]]:
+    nodes = grid_nodes(size)
+    margin = GRID_STEP * 2
+    box = (
+        nodes[..., 0].min() - margin, nodes[..., 1].min() - margin,
+        nodes[..., 0].max() + margin, nodes[..., 1].max() + margin,
+    )  # fmt: skip
+    town = region_for("synthetic-grid", box, "Synthetic grid city (benchmark)")
+    streets = grid_streets(size)
+    rows = []
+    for n, street in enumerate(streets):
+        line = (
+            nodes[street["index"], :, :]
+            if street["axis"] == "row"
+            else nodes[:, street["index"], :]
+        )
+        rows.append(
+            Street(
+                municipality=town,
+                code=f"SYN-{n:05d}",
+                name_ar=street["name"],
+                name_en=street["name"],
+                street_type="road" if street["road"] else "street",
+                oneway="forward" if street["oneway"] else "no",
+                geom=LineString([tuple(p) for p in line], srid=4326),
+                is_synthetic=True,
+            )
+        )
+    Street.objects.bulk_create(rows, batch_size=200)
+    return town, nodes, streets
+
+
+def write_grid_pbf(path: Path, nodes: np.ndarray, streets: list[dict]) -> None:
+    """The synthetic city as OpenStreetMap, for Valhalla: crossings are shared nodes."""
+    import osmium
+
+    size = nodes.shape[0]
+    path.unlink(missing_ok=True)
+    writer = osmium.SimpleWriter(str(path))
+    try:
+        for i in range(size):
+            for j in range(size):
+                writer.add_node(
+                    osmium.osm.mutable.Node(
+                        id=i * size + j + 1, location=(float(nodes[i, j, 0]), float(nodes[i, j, 1]))
+                    )
+                )
+        for n, street in enumerate(streets):
+            k = street["index"]
+            refs = (
+                [k * size + j + 1 for j in range(size)]
+                if street["axis"] == "row"
+                else [i * size + k + 1 for i in range(size)]
+            )
+            tags = {
+                "highway": "primary" if street["road"] else "residential",
+                "name": street["name"],
+                "maxspeed": "50" if street["road"] else "40",
+            }
+            if street["oneway"]:
+                tags["oneway"] = "yes"
+            writer.add_way(osmium.osm.mutable.Way(id=n + 1, nodes=refs, tags=tags))
+    finally:
+        writer.close()
+
+
+def valhalla_python() -> Path:
+    venv = WORK / "valhalla-venv"
+    python = venv / "bin" / "python"
+    if not (venv / "bin" / "valhalla_build_tiles").exists():
+        print(f"installing the peer pyvalhalla {VALHALLA_VERSION} (Python 3.12) ...", flush=True)
+        subprocess.run([str(PYENV_312), "-m", "venv", str(venv)], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", f"pyvalhalla=={VALHALLA_VERSION}"],
+            check=True,
+        )
+    return python
+
+
+def valhalla_tiles(name: str, pbf: Path) -> Path:
+    python = valhalla_python()
+    folder = WORK / f"valhalla-{name}"
+    folder.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PATH": f"{python.parent}:{os.environ['PATH']}"}
+    config = folder / "valhalla.json"
+    with config.open("w") as out:
+        subprocess.run(
+            [str(python.parent / "valhalla_build_config"), "--mjolnir-tile-dir", str(folder / "tiles")],
+            stdout=out, env=env, check=True,
+        )  # fmt: skip
+    began = time.perf_counter()
+    subprocess.run(
+        [str(python.parent / "valhalla_build_tiles"), "-c", str(config), str(pbf)],
+        env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    print(f"  Valhalla tiles for {name} in {time.perf_counter() - began:.1f} s", flush=True)
+    return config
+
+
+VALHALLA_SCRIPT = r"""
+import json, sys, time
+from valhalla import Actor
+config, pairs_file, matrix_file = sys.argv[1:4]
+actor = Actor(config)
+pairs = json.load(open(pairs_file))
+def loc(p):
+    return {"lon": p[0], "lat": p[1], "radius": 1}
+actor.route({"locations": [loc(pairs[0][0]), loc(pairs[0][1])], "costing": "auto",
+             "directions_type": "none"})
+times, failed = [], 0
+for a, b in pairs:
+    began = time.perf_counter()
+    try:
+        actor.route({"locations": [loc(a), loc(b)], "costing": "auto", "directions_type": "none"})
+    except Exception:
+        failed += 1
+        continue
+    times.append(time.perf_counter() - began)
+points = json.load(open(matrix_file))
+began = time.perf_counter()
+actor.matrix({"sources": [loc(p) for p in points], "targets": [loc(p) for p in points],
+              "costing": "auto"})
+matrix = time.perf_counter() - began
+print(json.dumps({"route_s": times, "failed": failed, "matrix_s": matrix}))
+"""
+
+
+def run_valhalla(config: Path, pairs: list, points: list) -> dict:
+    python = valhalla_python()
+    pairs_file, matrix_file = WORK / "routing-pairs.json", WORK / "routing-matrix.json"
+    pairs_file.write_text(json.dumps(pairs))
+    matrix_file.write_text(json.dumps(points))
+    done = subprocess.run(
+        [str(python), "-c", VALHALLA_SCRIPT, str(config), str(pairs_file), str(matrix_file)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def city_edges_sql(box) -> str:
+    # pgRouting takes its edges as SQL text; the box is four floats of this script's own.
+    west, south, east, north = (float(v) for v in box)
+    return (
+        "SELECT id, source, target, cost_s AS cost, reverse_cost_s AS reverse_cost "  # noqa: S608
+        f"FROM routing_edge WHERE geom && ST_MakeEnvelope({west}, {south}, {east}, {north}, 4326)"
+    )
+
+
+def measure_city(name: str, box, pbf: Path, routes: int, seed: int) -> dict:
+    print(f"({name}) routes and a matrix", flush=True)
+    graph = router().graph()
+    inside = np.flatnonzero(
+        (graph.lons >= box[0])
+        & (graph.lons <= box[2])
+        & (graph.lats >= box[1])
+        & (graph.lats <= box[3])
+    )
+    rng = random.Random(seed)
+    picks = [(int(rng.choice(inside)), int(rng.choice(inside))) for _ in range(routes)]
+
+    def point(i: int) -> Point:
+        return Point(float(graph.lons[i]), float(graph.lats[i]), srid=4326)
+
+    # The platform, in process (as a web request or a job calls it).
+    engine = router()
+    engine.route(origin=point(picks[0][0]), destination=point(picks[0][1]))  # compiled, loaded
+    ours, costs = [], []
+    for a, b in picks:
+        began = time.perf_counter()
+        try:
+            found = engine.route(origin=point(a), destination=point(b))
+        except Exception:  # a benchmark counts what it cannot route, it does not stop
+            costs.append(None)
+            continue
+        ours.append(time.perf_counter() - began)
+        costs.append(found.cost)
+    # pgRouting on the same table (the city's edges), node to node.
+    edges_sql = city_edges_sql(box)
+    pgr, mismatches, checked = [], 0, 0
+    with connection.cursor() as cursor:
+        for (a, b), cost in zip(picks, costs, strict=True):
+            began = time.perf_counter()
+            cursor.execute(
+                "SELECT coalesce(max(agg_cost), 0), count(*) FROM pgr_dijkstra(%s, %s, %s, true)",
+                [edges_sql, int(graph.node_ids[a]), int(graph.node_ids[b])],
+            )
+            exact, steps = cursor.fetchone()
+            pgr.append(time.perf_counter() - began)
+            if a == b or steps == 0 or cost is None:
+                continue
+            checked += 1
+            if abs(exact - cost) > 1e-6 * max(1.0, exact):
+                mismatches += 1
+    # Matrices of 50 points.
+    points = [p for pair in picks[:25] for p in pair]
+    engine.matrix(points=[point(i) for i in points[:3]])  # the compiled kernel, loaded
+    began = time.perf_counter()
+    engine.matrix(points=[point(i) for i in points])
+    ours_matrix = time.perf_counter() - began
+    with connection.cursor() as cursor:
+        began = time.perf_counter()
+        cursor.execute(
+            "SELECT count(*) FROM pgr_dijkstraCostMatrix(%s, %s, true)",
+            [edges_sql, [int(graph.node_ids[i]) for i in set(points)]],
+        )
+        pgr_matrix = time.perf_counter() - began
+    config = valhalla_tiles(name, pbf)
+    lonlat = [[float(graph.lons[i]), float(graph.lats[i])] for i in range(len(graph.lons))]
+    valhalla = run_valhalla(
+        config, [[lonlat[a], lonlat[b]] for a, b in picks], [lonlat[i] for i in points]
+    )
+
+    def ms(values):
+        values = sorted(values)
+        if not values:
+            return {"mean_ms": None, "p95_ms": None, "routes": 0}
+        return {
+            "mean_ms": round(statistics.fmean(values) * 1000, 2),
+            "p95_ms": round(values[int(0.95 * (len(values) - 1))] * 1000, 2),
+            "routes": len(values),
+        }
+
+    return {
+        "nodes": len(inside),
+        "edges": int(((graph.lons[graph.sources] >= box[0]) & (graph.lons[graph.sources] <= box[2])
+                      & (graph.lats[graph.sources] >= box[1]) & (graph.lats[graph.sources] <= box[3])).sum()),
+        "platform": {**ms(ours), "failed": routes - len(ours)},
+        "pgrouting": ms(pgr),
+        "valhalla": {**ms(valhalla["route_s"]), "failed": valhalla["failed"]},
+        "exact": {"checked": checked, "mismatches": mismatches},
+        "matrix_50_ms": {
+            "platform": round(ours_matrix * 1000, 1),
+            "pgrouting": round(pgr_matrix * 1000, 1),
+            "valhalla": round(valhalla["matrix_s"] * 1000, 1),
+        },
+    }  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--routes", type=int, default=200)
+    parser.add_argument(
+        "--grid", type=int, default=224, help="streets each way (224: ~100,000 edges)"
+    )
+    args = parser.parse_args()
+    print("loading Helsinki (OpenStreetMap) and the synthetic grid city ...", flush=True)
+    helsinki_box = (24.93, 60.16, 24.96, 60.18)
+    helsinki = region_for("helsinki", helsinki_box, "Helsinki")
+    osm_addresses_import(path=HELSINKI, municipality=helsinki, code_prefix="HEL")
+    _town, nodes, streets = load_grid(args.grid)
+    grid_pbf = WORK / "synthetic-grid.osm.pbf"
+    write_grid_pbf(grid_pbf, nodes, streets)
+    began = time.perf_counter()
+    build = routing_graph_build()
+    print(
+        f"  graph: {build.nodes:,} nodes, {build.edges:,} edges in {time.perf_counter() - began:.1f} s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE routing_edge")
+    grid_box = (
+        float(nodes[..., 0].min()) - 1e-6, float(nodes[..., 1].min()) - 1e-6,
+        float(nodes[..., 0].max()) + 1e-6, float(nodes[..., 1].max()) + 1e-6,
+    )  # fmt: skip
+    results = {
+        "machine": {"cpus": os.cpu_count()},
+        "graph": {"nodes": build.nodes, "edges": build.edges, "build_s": round(build.seconds, 1)},
+        "helsinki": measure_city("helsinki", helsinki_box, HELSINKI, args.routes, 1),
+        "synthetic": measure_city("synthetic", grid_box, grid_pbf, args.routes, 2),
+    }
+    report(results)
+    (WORK / "routing_results.json").write_text(json.dumps(results, indent=2))
+
+
+def report(r: dict) -> None:
+    print()
+    print(
+        f"Routing benchmark: graph of {r['graph']['nodes']:,} nodes and {r['graph']['edges']:,} "
+        f"edges built in {r['graph']['build_s']} s, {r['machine']['cpus']} CPUs"
+    )
+    for city in ("helsinki", "synthetic"):
+        c = r[city]
+        print()
+        print(f"{city}: {c['nodes']:,} nodes, {c['edges']:,} edges; "
+              f"exact: {c['exact']['checked'] - c['exact']['mismatches']}/{c['exact']['checked']} "
+              "route costs equal to pgr_dijkstra")  # fmt: skip
+        print(table(
+            [(engine, c[engine]["routes"], c[engine]["mean_ms"], c[engine]["p95_ms"],
+              c["matrix_50_ms"][engine]) for engine in ("platform", "pgrouting", "valhalla")],
+            ("engine", "routes", "ms/route mean", "p95", "50x50 matrix ms"),
+        ))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
