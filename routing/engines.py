@@ -104,6 +104,9 @@ class Graph:
     x_scale: float
     lines: np.ndarray
     tree: STRtree
+    # ALT: the cost from and to a few landmarks, for each metric (landmarks x nodes).
+    land_from: dict[str, np.ndarray]
+    land_to: dict[str, np.ndarray]
 
 
 def _graph_load() -> Graph:
@@ -150,6 +153,16 @@ def _graph_load() -> Graph:
     x_scale = math.cos(math.radians(float(lats.mean()))) if len(lats) else 1.0
     coords = [np.asarray(r[7].coords) for r in rows]
     lines = np.array([shapely.LineString(c * (x_scale, 1.0)) for c in coords], dtype=object)
+    heads_sorted, arc_order_costs = (
+        heads[order].astype(np.int64),
+        {
+            "fastest": seconds[order],
+            "shortest": metres[order],
+        },
+    )
+    land_from, land_to = _landmarks(
+        offsets, heads_sorted, tails[order], arc_order_costs, lons, lats
+    )
     return Graph(
         build_id=build.pk,
         node_ids=node_ids,
@@ -165,7 +178,7 @@ def _graph_load() -> Graph:
         street_ids=np.array([r[6] for r in rows], dtype=np.int64),
         coords=coords,
         offsets=offsets,
-        heads=heads[order].astype(np.int64),
+        heads=heads_sorted,
         arc_edge=arc_edge[order],
         arc_forward=arc_forward[order],
         arc_cost={"fastest": seconds[order], "shortest": metres[order]},
@@ -173,7 +186,50 @@ def _graph_load() -> Graph:
         x_scale=x_scale,
         lines=lines,
         tree=STRtree(lines),
+        land_from=land_from,
+        land_to=land_to,
     )
+
+
+LANDMARKS = 16
+
+
+def _landmarks(offsets, heads, tails, costs: dict[str, np.ndarray], lons, lats):
+    """Landmarks spread over each connected part of the graph (farthest points first, about
+    LANDMARKS in all), and every node's cost from and to each, per metric."""
+    n = len(lons)
+    if n == 0:
+        empty = np.zeros((0, 0))
+        return {m: empty for m in costs}, {m: empty for m in costs}
+    order = np.argsort(heads, kind="stable")
+    rev_offsets = np.searchsorted(heads[order], np.arange(n + 1)).astype(np.int64)
+    rev_heads = tails[order].astype(np.int64)
+    label = kernels.components(offsets, heads, rev_offsets, rev_heads)
+    x = lons * math.cos(math.radians(float(lats.mean())))
+    chosen: list[int] = []
+    sizes = np.bincount(label)
+    for component in np.flatnonzero(sizes >= 20):
+        members = np.flatnonzero(label == component)
+        count = int(min(LANDMARKS, max(2, round(LANDMARKS * len(members) / n))))
+        centre = np.array([x[members].mean(), lats[members].mean()])
+        far = members[np.argmax((x[members] - centre[0]) ** 2 + (lats[members] - centre[1]) ** 2)]
+        picked = [int(far)]
+        gap = (x[members] - x[far]) ** 2 + (lats[members] - lats[far]) ** 2
+        while len(picked) < count:
+            nxt = int(members[np.argmax(gap)])
+            picked.append(nxt)
+            gap = np.minimum(gap, (x[members] - x[nxt]) ** 2 + (lats[members] - lats[nxt]) ** 2)
+        chosen += picked
+    land_from, land_to = {}, {}
+    for metric, arc_costs in costs.items():
+        rev_costs = arc_costs[order]
+        land_from[metric] = np.array(
+            [kernels.dijkstra_all(offsets, heads, arc_costs, k) for k in chosen]
+        ).reshape(len(chosen), n)
+        land_to[metric] = np.array(
+            [kernels.dijkstra_all(rev_offsets, rev_heads, rev_costs, k) for k in chosen]
+        ).reshape(len(chosen), n)
+    return land_from, land_to
 
 
 @dataclass(frozen=True)
@@ -331,11 +387,17 @@ class GraphRouter(Router):
         start, end = self.snap(graph, origin, closed), self.snap(graph, destination, closed)
         starts, start_costs = self._exits(graph, start, metric, closed)
         ends, end_costs = self._entries(graph, end, metric, closed)
-        scale = 1.0 if metric == "shortest" else 1.0 / graph.top_speed_ms
-        best, best_end, via = kernels.astar(
-            graph.offsets, graph.heads, costs, graph.lons, graph.lats, scale,
-            starts, start_costs, ends, end_costs,
-        )  # fmt: skip
+        if len(graph.land_from[metric]):
+            best, best_end, via = kernels.alt_astar(
+                graph.offsets, graph.heads, costs, graph.land_from[metric], graph.land_to[metric],
+                starts, start_costs, ends, end_costs,
+            )  # fmt: skip
+        else:
+            scale = 1.0 if metric == "shortest" else 1.0 / graph.top_speed_ms
+            best, best_end, via = kernels.astar(
+                graph.offsets, graph.heads, costs, graph.lons, graph.lats, scale,
+                starts, start_costs, ends, end_costs,
+            )  # fmt: skip
         direct = self._same_edge(graph, start, end, metric, closed)
         if direct is not None and direct <= best:
             pieces = [(start.edge, start.fraction <= end.fraction, start.fraction, end.fraction)]

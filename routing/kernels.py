@@ -135,7 +135,6 @@ def _one_to_many(offsets, heads, costs, starts, start_costs, target_nodes, out):
     # receives the cost to each target node.
     n = offsets.shape[0] - 1
     dist = np.full(n, np.inf)
-    done = np.zeros(n, dtype=np.bool_)
     wanted = np.zeros(n, dtype=np.bool_)
     remaining = 0
     for t in target_nodes:
@@ -152,10 +151,10 @@ def _one_to_many(offsets, heads, costs, starts, start_costs, target_nodes, out):
             size = _push(keys, nodes, size, start_costs[k], starts[k])
     while size > 0 and remaining > 0:
         key, u, size = _pop(keys, nodes, size)
-        if done[u]:
-            continue
-        done[u] = True
+        if key > dist[u]:
+            continue  # an older, longer entry of a node already settled
         if wanted[u]:
+            wanted[u] = False
             remaining -= 1
         for arc in range(offsets[u], offsets[u + 1]):
             v = heads[arc]
@@ -187,3 +186,143 @@ def many_to_many(offsets, heads, costs, source_nodes, source_costs, target_nodes
                     best = total
             result[i, j] = best
     return result
+
+
+@njit(cache=True)
+def dijkstra_all(offsets, heads, costs, source):
+    """Cost from ``source`` to every node (``inf`` where none)."""
+    n = offsets.shape[0] - 1
+    dist = np.full(n, np.inf)
+    done = np.zeros(n, dtype=np.bool_)
+    capacity = heads.shape[0] + 2
+    keys = np.empty(capacity)
+    nodes = np.empty(capacity, dtype=np.int64)
+    dist[source] = 0.0
+    size = _push(keys, nodes, 0, 0.0, source)
+    while size > 0:
+        key, u, size = _pop(keys, nodes, size)
+        if done[u]:
+            continue
+        done[u] = True
+        for arc in range(offsets[u], offsets[u + 1]):
+            v = heads[arc]
+            candidate = key + costs[arc]
+            if candidate < dist[v]:
+                dist[v] = candidate
+                size = _push(keys, nodes, size, candidate, v)
+    return dist
+
+
+@njit(cache=True)
+def components(offsets, heads, rev_offsets, rev_heads):
+    """The weakly connected component of each node (ignoring one-way directions)."""
+    n = offsets.shape[0] - 1
+    label = np.full(n, -1, dtype=np.int64)
+    stack = np.empty(n, dtype=np.int64)
+    current = 0
+    for seed in range(n):
+        if label[seed] >= 0:
+            continue
+        stack[0] = seed
+        label[seed] = current
+        top = 1
+        while top > 0:
+            top -= 1
+            u = stack[top]
+            for arc in range(offsets[u], offsets[u + 1]):
+                v = heads[arc]
+                if label[v] < 0:
+                    label[v] = current
+                    stack[top] = v
+                    top += 1
+            for arc in range(rev_offsets[u], rev_offsets[u + 1]):
+                v = rev_heads[arc]
+                if label[v] < 0:
+                    label[v] = current
+                    stack[top] = v
+                    top += 1
+        current += 1
+    return label
+
+
+@njit(cache=True, inline="always")
+def _alt_bound(v, e, active, land_from, land_to):
+    # A lower bound on the cost from v to e by the triangle inequality through each landmark:
+    # d(v, e) >= d(L, e) - d(L, v) and d(v, e) >= d(v, L) - d(e, L). Infinite terms (another
+    # component) say nothing.
+    best = 0.0
+    for k in active:
+        a = land_from[k, e]
+        b = land_from[k, v]
+        if a < np.inf and b < np.inf and a - b > best:
+            best = a - b
+        c = land_to[k, v]
+        d = land_to[k, e]
+        if c < np.inf and d < np.inf and c - d > best:
+            best = c - d
+    return best
+
+
+@njit(cache=True)
+def alt_astar(offsets, heads, costs, land_from, land_to, starts, start_costs, ends, end_costs):
+    """A* with landmark bounds (ALT): the same answer as ``astar``, visiting far fewer nodes.
+    ``land_from[k, v]``/``land_to[k, v]``: cost from/to landmark k on the graph without
+    closures (closures only raise costs, so the bounds stay below the truth)."""
+    n = offsets.shape[0] - 1
+    kmax = land_from.shape[0]
+    # The landmarks that bound the first start best: the rest add work, not precision.
+    wanted = min(kmax, 6)
+    scores = np.empty(kmax)
+    for k in range(kmax):
+        scores[k] = _alt_bound(starts[0], ends[0], np.array([k]), land_from, land_to)
+    active = np.argsort(-scores)[:wanted]
+    dist = np.full(n, np.inf)
+    via = np.full(n, -1, dtype=np.int64)
+    done = np.zeros(n, dtype=np.bool_)
+    capacity = heads.shape[0] + starts.shape[0] + 1
+    keys = np.empty(capacity)
+    nodes = np.empty(capacity, dtype=np.int64)
+    size = 0
+
+    def bound(v):
+        best = np.inf
+        for j in range(ends.shape[0]):
+            if end_costs[j] < np.inf:
+                value = _alt_bound(v, ends[j], active, land_from, land_to) + end_costs[j]
+                if value < best:
+                    best = value
+        return best
+
+    for k in range(starts.shape[0]):
+        s = starts[k]
+        if start_costs[k] < dist[s]:
+            dist[s] = start_costs[k]
+            size = _push(keys, nodes, size, start_costs[k] + bound(s), s)
+    is_end = np.full(n, -1, dtype=np.int64)
+    for k in range(ends.shape[0]):
+        if is_end[ends[k]] < 0 or end_costs[k] < end_costs[is_end[ends[k]]]:
+            is_end[ends[k]] = k
+    best = np.inf
+    best_end = -1
+    while size > 0:
+        key, u, size = _pop(keys, nodes, size)
+        if key >= best:
+            break
+        if done[u]:
+            continue
+        done[u] = True
+        if is_end[u] >= 0:
+            total = dist[u] + end_costs[is_end[u]]
+            if total < best:
+                best = total
+                best_end = u
+        for arc in range(offsets[u], offsets[u + 1]):
+            v = heads[arc]
+            if done[v]:
+                continue
+            candidate = dist[u] + costs[arc]
+            if candidate < dist[v]:
+                dist[v] = candidate
+                via[v] = arc
+                size = _push(keys, nodes, size, candidate + bound(v), v)
+    return best, best_end, via

@@ -160,6 +160,12 @@ def test_routes_between_nodes_cost_exactly_what_dijkstra_and_pgrouting_find(grid
         )  # fmt: skip
         exact = _dijkstra(graph.offsets, graph.heads, costs, s)[t]
         assert best == pytest.approx(exact, abs=1e-6)
+        with_landmarks, _end, _via = kernels.alt_astar(
+            graph.offsets, graph.heads, costs,
+            graph.land_from["fastest"], graph.land_to["fastest"],
+            np.array([s]), np.array([0.0]), np.array([t]), np.array([0.0]),
+        )  # fmt: skip
+        assert with_landmarks == pytest.approx(exact, abs=1e-6)
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT coalesce(max(agg_cost), 0) FROM pgr_dijkstra("
