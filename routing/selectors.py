@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import asdict
 from typing import Any
 
@@ -33,3 +34,25 @@ def travel_matrix(*, points: list[Point], metric: str = "fastest") -> list[list[
     """Seconds (fastest) or metres (shortest) from each point to each other, None where no
     legal way joins them."""
     return router().matrix(points=points, metric=metric)
+
+
+def router_warm() -> float:
+    """Load the graph and compile the search kernels in this process (numba caches the
+    machine code on disk, so web workers started afterwards load it instead of compiling it
+    on their first route). Returns the seconds it took."""
+    import time
+
+    from core.errors import DomainError
+    from routing.models import Node
+
+    began = time.monotonic()
+    points = [n.geom for n in Node.objects.order_by("pk")[:2]]
+    if len(points) == 2:
+        for call in (
+            lambda: router().route(origin=points[0], destination=points[1]),
+            lambda: router().matrix(points=points),
+        ):
+            # Two nodes with no way between them compile the kernels all the same.
+            with contextlib.suppress(DomainError):
+                call()
+    return time.monotonic() - began

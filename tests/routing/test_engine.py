@@ -201,3 +201,14 @@ def test_a_point_on_a_crossing_leaves_it_any_legal_way(grid_town):
     found = route_find(origin=at(2, 2), destination=at(2, 3), metric="shortest")
     column = Edge.objects.filter(street__code="COL-2").order_by("pk")[2]
     assert found["distance_m"] == pytest.approx(column.length_m, abs=0.06)  # rounded to 0.1 m
+
+
+def test_the_graph_command_builds_and_warms_the_engine(grid_town):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("routing_graph_build", stdout=out)
+    assert "25 nodes, 40 edges" in out.getvalue()
+    assert "Routing engine compiled and loaded" in out.getvalue()
