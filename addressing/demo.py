@@ -247,7 +247,68 @@ def demo_city_generate(
         report = DemoCityReport(
             *(a + b for a, b in zip(report.__dict__.values(), made, strict=True))
         )
+    if report.streets:
+        links = _link_roads(municipalities)
+        report = DemoCityReport(
+            report.streets + links, report.buildings, report.zones, report.areas
+        )
     return report
+
+
+# Each town's grid stops 15 m inside its boundary; in a real city the streets run on. A street
+# of the first town that ends this close to the other town is carried on to the nearest street
+# there, if that street is this close to its end.
+LINK_REACH_M = 60.0
+LINK_MAX_M = 140.0
+
+
+def _link_roads(slugs: tuple[str, ...]) -> int:
+    """Short synthetic link roads between the grids of neighbouring towns, so that the demo
+    city is one street network (a courier in Ramallah can reach Al-Bireh). Each link continues
+    a street of the first town (``<name> Link``) to the nearest street of the second."""
+    towns = list(Municipality.objects.filter(slug__in=slugs).order_by("pk"))
+    made = 0
+    for first_index, first in enumerate(towns):
+        for second in towns[first_index + 1 :]:
+            made += _link_pair(first, second)
+    return made
+
+
+def _link_pair(first: Municipality, second: Municipality) -> int:
+    boundary = to_metric(second.geom)
+    theirs = list(Street.objects.filter(municipality=second, is_synthetic=True))
+    if not theirs:
+        return 0
+    their_lines = [to_metric(s.geom) for s in theirs]
+    tree = STRtree(their_lines)
+    made = 0
+    ends_linked: list[shapely.Point] = []
+    for street in Street.objects.filter(municipality=first, is_synthetic=True).order_by("code"):
+        line = to_metric(street.geom)
+        for end in (shapely.Point(line.coords[0]), shapely.Point(line.coords[-1])):
+            if end.distance(boundary) > LINK_REACH_M:
+                continue
+            if any(end.distance(other) < 1 for other in ends_linked):
+                continue
+            nearest = tree.query_nearest(end, max_distance=LINK_MAX_M)
+            if len(nearest) == 0:
+                continue
+            target = their_lines[int(nearest[0])]
+            meet = target.interpolate(target.project(end))
+            if end.distance(meet) < 1:
+                continue
+            made += 1
+            street_create(
+                municipality=first,
+                code=f"{first.slug[:3].upper()}-L{made:03d}",
+                name_ar=f"وصلة {street.name_ar}",
+                name_en=f"{street.name_en} Link",
+                street_type=street.street_type,
+                geom=_to_wgs84(ShapelyLine([end, meet])),
+                is_synthetic=True,
+            )
+            ends_linked.append(end)
+    return made
 
 
 def _generate(

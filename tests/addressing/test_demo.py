@@ -45,3 +45,32 @@ def test_the_demo_city_is_laid_out_once(town):
     count = Building.objects.count()
     assert demo_city_generate(**SMALL).streets == 0
     assert Building.objects.count() == count
+
+
+def test_neighbouring_towns_of_the_demo_city_are_joined_by_link_roads(town):
+    from django.contrib.gis.geos import MultiPolygon, Polygon
+
+    from boundaries.models import Municipality
+    from tests.factories import TOWN_BOX
+
+    east = (TOWN_BOX[2], TOWN_BOX[1], TOWN_BOX[2] + 0.02, TOWN_BOX[3])
+    Municipality.objects.create(
+        slug="al-bireh",
+        name_en="Al-Bireh",
+        name_ar="البيرة",
+        governorate=town.governorate,
+        geom=MultiPolygon(Polygon.from_bbox(east), srid=4326),
+    )
+    demo_city_generate(
+        municipalities=("ramallah", "al-bireh"), spacing_m=400.0, building_every_m=80.0
+    )
+    links = Street.objects.filter(code__contains="-L")
+    assert links.exists()
+    for link in links:
+        assert link.municipality.slug == "ramallah"
+        assert link.name_en.endswith(" Link")
+        assert link.name_ar.startswith("وصلة ")
+        reached = Street.objects.filter(
+            municipality__slug="al-bireh", geom__dwithin=(link.geom, 1e-6)
+        )
+        assert reached.exists()
