@@ -4,14 +4,29 @@ the office names say "demo" so no one mistakes them for the real post offices.""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import Point
 from django.db import transaction
 from django.utils import timezone
 
-from addressing.models import PostalZone
-from delivery.models import DeliveryOffice, DocumentKind, DocumentRequest, OfficeKind
+from addressing.models import Building, BuildingStatus, PostalZone
+from core.roles import Role, role_group
+from delivery.models import (
+    Courier,
+    CourierShift,
+    DeliveryEvent,
+    DeliveryMethod,
+    DeliveryOffice,
+    DeliveryOrder,
+    DocumentKind,
+    DocumentRequest,
+    OfficeKind,
+    VehicleKind,
+)
+from delivery.selectors import WINDOWS
+from delivery.services.orders import home_fields, tracking_token
 
 SUNDAY_TO_THURSDAY = [6, 0, 1, 2, 3]
 OFFICES = (
@@ -113,3 +128,96 @@ def demo_delivery_load() -> tuple[int, int]:
             },
         )
     return len(OFFICES), DEMO_REQUESTS
+
+
+# --- Couriers, shifts and today's orders, for the dispatcher's board and the courier view ----
+
+DEMO_COURIERS = (
+    # username, vehicle, capacity; "demo-courier" is the courier role's demo account.
+    ("demo-courier", VehicleKind.MOTORBIKE, 25),
+    ("demo-courier-2", VehicleKind.CAR, 40),
+    ("demo-courier-3", VehicleKind.BICYCLE, 12),
+)
+DEMO_DAY_ORDERS = 45
+DEMO_SHIFT = (time(8), time(15))
+
+
+def demo_day_reference(day: date, n: int) -> str:
+    """The reference of the ``n``-th demo home delivery of ``day``."""
+    return f"ES-DEMO-{day:%Y%m%d}-{n:03d}"
+
+
+@transaction.atomic
+def demo_rounds_load(*, day: date | None = None) -> tuple[int, int]:
+    """Give the Ramallah demo post office its couriers, a shift each on ``day`` (today by
+    default) and ``DEMO_DAY_ORDERS`` home deliveries in that day's windows, spread over its
+    postal zones, ready to plan. Synthetic, and said so everywhere; running it again the same
+    day changes nothing. Returns (couriers, orders of the day)."""
+    day = day or timezone.localdate()
+    office = DeliveryOffice.objects.get(code="demo-ramallah-post")
+    users = get_user_model().objects
+    for username, vehicle, capacity in DEMO_COURIERS:
+        user = users.filter(username=username).first()
+        if user is None:
+            if username == "demo-courier":
+                continue  # the demo accounts come from `manage.py demo_users`
+            user = users.create(username=username, first_name="Courier", last_name="(demo)")
+            user.set_unusable_password()
+            user.save()
+            user.groups.add(role_group(Role.COURIER))
+        courier, _created = Courier.objects.update_or_create(
+            user=user,
+            defaults={
+                "office": office,
+                "vehicle": vehicle,
+                "capacity": capacity,
+                "is_synthetic": True,
+            },
+        )
+        tz = timezone.get_current_timezone()
+        start, end = (datetime.combine(day, t, tz) for t in DEMO_SHIFT)
+        if not courier.shifts.filter(starts_at__lt=end, ends_at__gt=start).exists():
+            CourierShift.objects.create(courier=courier, starts_at=start, ends_at=end)
+    buildings = list(
+        Building.objects.filter(
+            status=BuildingStatus.ACTIVE, postcode__isnull=False, zone__in=office.zones.all()
+        ).order_by("pk")
+    )
+    if not buildings:
+        return Courier.objects.filter(office=office).count(), 0
+    step = max(1, len(buildings) // DEMO_DAY_ORDERS)
+    tz = timezone.get_current_timezone()
+    for n in range(1, DEMO_DAY_ORDERS + 1):
+        building = buildings[((n - 1) * step + n * 7) % len(buildings)]
+        kind, title_en, title_ar = DOCUMENTS[n % len(DOCUMENTS)]
+        document, created = DocumentRequest.objects.get_or_create(
+            reference=demo_day_reference(day, n),
+            defaults={
+                "kind": kind,
+                "title_en": title_en,
+                "title_ar": title_ar,
+                "holder_name": f"SYN-Recipient {n}",
+                "holder_phone": f"970598{day:%m%d}{n:02d}",
+                "issued_at": timezone.now(),
+                "is_synthetic": True,
+            },
+        )
+        if not created:
+            continue
+        window = WINDOWS[n % len(WINDOWS)]
+        order = DeliveryOrder.objects.create(
+            document=document,
+            method=DeliveryMethod.HOME,
+            contact_name=document.holder_name,
+            contact_phone=document.holder_phone,
+            tracking_token=tracking_token(),
+            is_synthetic=True,
+            **home_fields(
+                building=building,
+                office=office,
+                start=datetime.combine(day, window[0], tz),
+                end=datetime.combine(day, window[1], tz),
+            ),
+        )
+        DeliveryEvent.objects.create(order=order, status=order.status, note="synthetic demo")
+    return Courier.objects.filter(office=office).count(), DEMO_DAY_ORDERS

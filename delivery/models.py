@@ -144,3 +144,167 @@ class DeliveryEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+
+class VehicleKind(models.TextChoices):
+    FOOT = "foot", _("On foot")
+    BICYCLE = "bicycle", _("Bicycle")
+    MOTORBIKE = "motorbike", _("Motorbike")
+    CAR = "car", _("Car or van")
+
+
+class Courier(TimeStampedModel):
+    """A courier of an office: the user who signs in to the courier view, the vehicle and how
+    many documents it carries on one round."""
+
+    user = models.OneToOneField(
+        "auth.User", on_delete=models.PROTECT, related_name="courier_profile"
+    )
+    office = models.ForeignKey(DeliveryOffice, on_delete=models.PROTECT, related_name="couriers")
+    vehicle = models.CharField(max_length=12, choices=VehicleKind.choices)
+    capacity = models.PositiveSmallIntegerField(help_text=_("Documents carried on one round"))
+    phone = models.CharField(max_length=20, blank=True)
+    active = models.BooleanField(default=True)
+    is_synthetic = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["user__username"]
+        constraints = [
+            models.CheckConstraint(condition=Q(capacity__gt=0), name="courier_capacity_positive")
+        ]
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.username
+
+
+class CourierShift(TimeStampedModel):
+    """When a courier works: a round starts and ends at the office within the shift."""
+
+    courier = models.ForeignKey(Courier, on_delete=models.CASCADE, related_name="shifts")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="shift_ordered"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.courier} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"
+
+
+class DeliveryPlan(TimeStampedModel):
+    """One planning of an office's day: the rounds it made and the orders it could not serve,
+    each with the reason (``unserved``: ``[{"order": id, "code": ..., "message": ...}]``)."""
+
+    office = models.ForeignKey(DeliveryOffice, on_delete=models.PROTECT, related_name="plans")
+    day = models.DateField()
+    created_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    solver = models.CharField(max_length=40)
+    seconds = models.FloatField(help_text=_("Time the planning took"))
+    unserved = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["office", "day"], name="plan_office_day")]
+
+
+class RoundStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    STARTED = "started", _("Under way")
+    FINISHED = "finished", _("Finished")
+
+
+class Round(TimeStampedModel):
+    """A courier's ordered round in one shift: leaves the office at ``starts_at``, visits its
+    stops and is back at ``ends_at``. ``geom`` is the route line on the street network."""
+
+    plan = models.ForeignKey(DeliveryPlan, on_delete=models.PROTECT, related_name="rounds")
+    office = models.ForeignKey(DeliveryOffice, on_delete=models.PROTECT, related_name="rounds")
+    courier = models.ForeignKey(Courier, on_delete=models.PROTECT, related_name="rounds")
+    shift = models.OneToOneField(CourierShift, on_delete=models.PROTECT, related_name="round")
+    day = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=RoundStatus.choices, default=RoundStatus.PLANNED
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    distance_m = models.FloatField(default=0)
+    duration_s = models.FloatField(default=0)
+    geom = models.LineStringField(srid=4326, null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["day", "courier__user__username"]
+        indexes = [models.Index(fields=["office", "day"], name="round_office_day")]
+
+    def __str__(self) -> str:
+        return f"round {self.pk} ({self.courier}, {self.day})"
+
+
+class RoundStop(TimeStampedModel):
+    """One visit of a round: the order delivered there, its place in the round, the planned
+    arrival and how late that is against the citizen's window (0 when on time)."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="stops")
+    order = models.ForeignKey(DeliveryOrder, on_delete=models.PROTECT, related_name="stops")
+    sequence = models.PositiveSmallIntegerField()
+    arrival_at = models.DateTimeField()
+    late_s = models.PositiveIntegerField(default=0)
+    leg_distance_m = models.FloatField(default=0)
+    leg_duration_s = models.FloatField(default=0)
+
+    class Meta:
+        ordering = ["round", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "order"], name="stop_order_once_per_round")
+        ]
+
+
+class Outcome(models.TextChoices):
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Not delivered")
+
+
+class FailureReason(models.TextChoices):
+    NOT_HOME = "not_home", _("No one at home")
+    REFUSED = "refused", _("Recipient refused the document")
+    NO_ID = "no_id", _("Recipient could not prove identity")
+    ADDRESS_NOT_FOUND = "address_not_found", _("Address not found")
+    NO_ACCESS = "no_access", _("No access to the building")
+    OTHER = "other", _("Other reason")
+
+
+class ProofOfDelivery(models.Model):
+    """What the courier recorded at a stop: who received the document, where and when (from
+    the phone), with an optional photo and signature, or why it could not be delivered. One
+    per stop; ``client_id`` is the phone's id of the record, so a record sent twice (after a
+    lost connection) is stored once."""
+
+    stop = models.OneToOneField(RoundStop, on_delete=models.PROTECT, related_name="proof")
+    client_id = models.UUIDField(unique=True)
+    courier = models.ForeignKey(Courier, on_delete=models.PROTECT, related_name="proofs")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    recipient_name = models.CharField(max_length=200, blank=True)
+    failure_reason = models.CharField(max_length=20, choices=FailureReason.choices, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    position = models.PointField(srid=4326, null=True, blank=True)
+    accuracy_m = models.FloatField(null=True, blank=True)
+    recorded_at = models.DateTimeField(help_text=_("When the courier recorded it (phone clock)"))
+    received_at = models.DateTimeField(auto_now_add=True)
+    photo = models.FileField(upload_to="delivery/proofs/%Y/%m/", blank=True)
+    signature = models.FileField(upload_to="delivery/signatures/%Y/%m/", blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome="delivered", failure_reason="") & ~Q(recipient_name="")
+                | Q(outcome="failed") & ~Q(failure_reason=""),
+                name="proof_complete",
+            )
+        ]

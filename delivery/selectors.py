@@ -3,6 +3,7 @@ an order's tracking view. Points are WGS 84 (EPSG:4326); distances geodesic, in 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -16,8 +17,20 @@ from django.utils import timezone
 
 from addressing.models import Building, BuildingStatus
 from addressing.selectors import address_view, building_at_point
-from core.errors import InvalidInput, NotFound
-from delivery.models import DeliveryOffice, DeliveryOrder, DeliveryStatus
+from core.errors import InvalidInput, NotFound, PermissionDenied
+from delivery.models import (
+    Courier,
+    CourierShift,
+    DeliveryMethod,
+    DeliveryOffice,
+    DeliveryOrder,
+    DeliveryPlan,
+    DeliveryStatus,
+    Round,
+    RoundStatus,
+    RoundStop,
+    VehicleKind,
+)
 
 # Working days of public offices in Palestine: Monday (0) to Thursday and Sunday (6); Friday
 # and Saturday are the weekend.
@@ -221,3 +234,181 @@ def order_tracking_view(order: DeliveryOrder) -> dict[str, Any]:
             )
         body["courier"] = courier
     return body
+
+
+# --- Rounds: the dispatcher's board, the courier's round and the run sheet --------------------
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The day's first moment and the next day's, in the platform's time zone."""
+    midnight = datetime.combine(day, time(0), timezone.get_current_timezone())
+    return midnight, midnight + timedelta(days=1)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return timezone.localtime(moment).isoformat() if moment else None
+
+
+def _order_view(order: DeliveryOrder) -> dict[str, Any]:
+    return {
+        "order": order.pk,
+        "status": order.status,
+        "status_label": str(DeliveryStatus(order.status).label),
+        "reference": reference_masked(order.document.reference),
+        "document_en": order.document.title_en,
+        "document_ar": order.document.title_ar,
+        "postcode": order.postcode,
+        "address_en": order.address_lines_en,
+        "address_ar": order.address_lines_ar,
+        "window_start": _iso(order.window_start),
+        "window_end": _iso(order.window_end),
+        "contact_name": order.contact_name,
+        "lon": order.building.entrance.x if order.building_id else None,
+        "lat": order.building.entrance.y if order.building_id else None,
+        "synthetic": order.is_synthetic,
+    }
+
+
+def _stop_view(stop: RoundStop, *, with_phone: bool) -> dict[str, Any]:
+    proof = getattr(stop, "proof", None)
+    body = _order_view(stop.order) | {
+        "sequence": stop.sequence,
+        "arrival_at": _iso(stop.arrival_at),
+        "late_s": stop.late_s,
+        "leg_distance_m": round(stop.leg_distance_m),
+        "proof": (
+            {
+                "client_id": str(proof.client_id),
+                "outcome": proof.outcome,
+                "recipient_name": proof.recipient_name,
+                "failure_reason": proof.failure_reason,
+                "recorded_at": _iso(proof.recorded_at),
+            }
+            if proof
+            else None
+        ),
+    }
+    if with_phone:
+        body["contact_phone"] = "+" + stop.order.contact_phone
+    return body
+
+
+def round_view(round_: Round, *, with_phone: bool = False) -> dict[str, Any]:
+    """A round with its stops in order, its line (GeoJSON) and its figures."""
+    stops = (
+        round_.stops.select_related("order__document", "order__building", "proof")
+        .order_by("sequence")
+        .all()
+    )
+    return {
+        "id": round_.pk,
+        "courier": {
+            "id": round_.courier_id,
+            "name": str(round_.courier),
+            "vehicle": round_.courier.vehicle,
+            "capacity": round_.courier.capacity,
+        },
+        "office": office_view(round_.office),
+        "day": round_.day.isoformat(),
+        "status": round_.status,
+        "status_label": str(RoundStatus(round_.status).label),
+        "version": round_.version,
+        "starts_at": _iso(round_.starts_at),
+        "ends_at": _iso(round_.ends_at),
+        "shift": {"start": _iso(round_.shift.starts_at), "end": _iso(round_.shift.ends_at)},
+        "distance_m": round(round_.distance_m),
+        "duration_s": round(round_.duration_s),
+        "geometry": json.loads(round_.geom.geojson) if round_.geom else None,
+        "stops": [_stop_view(s, with_phone=with_phone) for s in stops],
+    }
+
+
+def dispatch_board(*, office: DeliveryOffice, day: date) -> dict[str, Any]:
+    """Everything the dispatcher plans ``day`` of ``office`` with: the couriers on shift, the
+    rounds with their stops and statuses, the orders the last planning could not serve (with
+    the reason) and the orders not planned yet."""
+    start, end = day_bounds(day)
+    shifts = (
+        CourierShift.objects.select_related("courier__user")
+        .filter(courier__office=office, starts_at__gte=start, starts_at__lt=end)
+        .order_by("starts_at", "pk")
+    )
+    rounds = list(
+        Round.objects.select_related("courier__user", "office", "shift").filter(
+            office=office, day=day
+        )
+    )
+    plan = DeliveryPlan.objects.filter(office=office, day=day).order_by("-created_at").first()
+    day_orders = DeliveryOrder.objects.select_related("document", "building").filter(
+        office=office,
+        method=DeliveryMethod.HOME,
+        window_start__gte=start,
+        window_start__lt=end,
+    )
+    reasons = {u["order"]: u for u in (plan.unserved if plan else [])}
+    waiting = [
+        _order_view(o)
+        | {
+            "reason_code": reasons.get(o.pk, {}).get("code"),
+            "reason": reasons.get(o.pk, {}).get("message"),
+        }
+        for o in day_orders.filter(
+            status__in=[DeliveryStatus.REQUESTED, DeliveryStatus.FAILED]
+        ).order_by("window_start", "pk")
+        if not o.stops.filter(round__status=RoundStatus.PLANNED).exists()
+    ]
+    counts = dict(
+        day_orders.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    return {
+        "office": office_view(office),
+        "day": day.isoformat(),
+        "couriers": [
+            {
+                "id": s.courier_id,
+                "name": str(s.courier),
+                "vehicle": s.courier.vehicle,
+                "vehicle_label": str(VehicleKind(s.courier.vehicle).label),
+                "capacity": s.courier.capacity,
+                "shift": {"id": s.pk, "start": _iso(s.starts_at), "end": _iso(s.ends_at)},
+            }
+            for s in shifts
+        ],
+        "plan": (
+            {
+                "id": plan.pk,
+                "created_at": _iso(plan.created_at),
+                "solver": plan.solver,
+                "seconds": plan.seconds,
+            }
+            if plan
+            else None
+        ),
+        "rounds": [round_view(r) for r in rounds],
+        "waiting": waiting,
+        "counts": counts,
+    }
+
+
+def courier_for(*, user) -> Courier:
+    """The courier profile of ``user`` (PermissionDenied for anyone else)."""
+    courier = Courier.objects.select_related("office").filter(user=user, active=True).first()
+    if courier is None:
+        raise PermissionDenied(
+            "This page is for the couriers of a delivery office.", code="not_a_courier"
+        )
+    return courier
+
+
+def courier_round(*, user, day: date) -> Round | None:
+    """The courier's round on ``day``: the one under way, else the next planned, else the
+    last finished."""
+    courier = courier_for(user=user)
+    rounds = Round.objects.select_related("courier__user", "office", "shift").filter(
+        courier=courier, day=day
+    )
+    for status in (RoundStatus.STARTED, RoundStatus.PLANNED, RoundStatus.FINISHED):
+        found = rounds.filter(status=status).order_by("starts_at").first()
+        if found is not None:
+            return found
+    return None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from delivery import api
+from delivery import api, api_rounds
 
 app_name = "delivery_api"
 
@@ -10,4 +10,14 @@ urlpatterns = [
     path("offices", api.OfficesNearestApi.as_view(), name="offices"),
     path("orders", api.DeliveryOrderApi.as_view(), name="orders"),
     path("track/<str:token>", api.DeliveryTrackApi.as_view(), name="track"),
+    path("board", api_rounds.BoardApi.as_view(), name="board"),
+    path("plans", api_rounds.PlansApi.as_view(), name="plans"),
+    path("shifts", api_rounds.ShiftsApi.as_view(), name="shifts"),
+    path("imports", api_rounds.PortalImportApi.as_view(), name="imports"),
+    path("rounds/<int:pk>", api_rounds.RoundApi.as_view(), name="round"),
+    path("rounds/<int:pk>/stops", api_rounds.RoundStopsApi.as_view(), name="round-stops"),
+    path("rounds/<int:pk>/start", api_rounds.RoundStartApi.as_view(), name="round-start"),
+    path("rounds/<int:pk>/position", api_rounds.RoundPositionApi.as_view(), name="round-position"),
+    path("courier/round", api_rounds.CourierRoundApi.as_view(), name="courier-round"),
+    path("proofs", api_rounds.ProofsApi.as_view(), name="proofs"),
 ]

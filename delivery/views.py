@@ -1,16 +1,26 @@
-"""The citizen's delivery pages: the request (a form the page's script walks through with the
-JSON API) and the tracking page of one order."""
+"""The delivery pages: the citizen's request (a form the page's script walks through with the
+JSON API) and tracking page; the dispatcher's board, the courier's round and the run sheet.
+The pages hold no logic: their scripts work through the JSON API."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import ensure_csrf_cookie
 
 from boundaries.selectors import municipality_current
-from core.errors import NotFound
-from delivery.selectors import order_by_token, order_tracking_view
+from core.errors import NotFound, PermissionDenied
+from core.roles import Role, user_has_role
+from delivery.models import DeliveryOffice, FailureReason, Round
+from delivery.selectors import courier_for, order_by_token, order_tracking_view
+from delivery.sheets import round_sheet_pdf
 from public_map.basemap import BASEMAP_MAX_DATA_ZOOM, basemap_attribution
 
 
@@ -124,4 +134,131 @@ def track_page(request: HttpRequest, token: str) -> HttpResponse:
     # The page names a person's document and address: no shared cache may keep it.
     response["Cache-Control"] = "private, no-store"
     response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _staff_messages() -> dict[str, Any]:
+    """What the dispatcher's and courier's pages say, keyed by the codes the API answers
+    with; the rest of the page's words are in its template."""
+    return delivery_messages() | {
+        "round_full": _("The round is full: the courier carries no more documents."),
+        "round_started": _("This round is under way: its stops can no longer change."),
+        "round_stale": _("Another dispatcher changed this round: the board was reloaded."),
+        "order_not_movable": _("This delivery can no longer move to another round."),
+        "proof_exists": _("This delivery was already recorded; the second record was not kept."),
+        "recipient_missing": _("Enter the name of the person who received the document."),
+        "reason_missing": _("Choose why the document could not be delivered."),
+        "file_too_large": _("The photo is too large (5 MB at most)."),
+        "invalid_image": _("The photo is not an image."),
+        "not_in_your_round": _("This delivery is not in a round of yours that has started."),
+        "broker_unavailable": _("The job queue cannot be reached: try again in a minute."),
+        "late": _("%(minutes)s min late"),
+        "minutes": _("%(minutes)s min"),
+        "km": _("%(distance)s km"),
+        "stops": _("%(count)s stops"),
+        "used": _("%(used)s of %(capacity)s documents"),
+        "planning": _("Planning…"),
+        "planned": _("Planned in %(seconds)s s"),
+        "failed": _("Planning failed"),
+        "pending_sync": _("%(count)s records wait to be sent"),
+        "all_synced": _("Every record is sent"),
+        "offline": _("Offline: records are kept on this phone"),
+        "online": _("Online"),
+        "no_gps": _("No GPS position: the record is kept without one"),
+        "saved": _("Saved"),
+        "next_stop": _("Next stop"),
+        "done": _("Round finished: every stop is recorded."),
+        "arrive_in": _("%(distance)s · %(minutes)s min"),
+        "move_to": _("Move to…"),
+        "unserved": _("Not in a round"),
+    }
+
+
+def _role_page(request: HttpRequest, *roles: Role) -> None:
+    if not user_has_role(request.user, *roles):
+        raise PermissionDenied("This page is for the delivery office's staff.", code="staff_only")
+
+
+@login_required
+@ensure_csrf_cookie
+def dispatch_page(request: HttpRequest) -> HttpResponse:
+    """The dispatcher's board: plan a day's rounds, move orders, follow them."""
+    _role_page(request, Role.DISPATCHER, Role.ADMINISTRATOR)
+    config = _map_config(request)
+    config.update(
+        {
+            "messages": _staff_messages(),
+            "offices": [
+                {"id": o.pk, "name_ar": o.name_ar, "name_en": o.name_en}
+                for o in DeliveryOffice.objects.filter(delivers=True).order_by("pk")
+            ],
+            "today": timezone.localdate().isoformat(),
+            "api": {
+                "board": reverse("delivery_api:board"),
+                "plans": reverse("delivery_api:plans"),
+                "stops": reverse("delivery_api:round-stops", kwargs={"pk": 0}),
+                "jobs": "/api/v1/jobs/",
+                "sheet": reverse("delivery:sheet", kwargs={"pk": 0}),
+            },
+        }
+    )
+    return render(request, "delivery/dispatch.html", {"config": config})
+
+
+@login_required
+@ensure_csrf_cookie
+def courier_page(request: HttpRequest) -> HttpResponse:
+    """The courier's round on a phone: list, map, navigation and proof of delivery; works
+    without a connection and sends its records when the connection is back."""
+    courier = courier_for(user=request.user)
+    config = _map_config(request)
+    config.update(
+        {
+            "messages": _staff_messages(),
+            "courier": {"id": courier.pk, "name": str(courier)},
+            "today": timezone.localdate().isoformat(),
+            "reasons": [{"code": c, "label": str(label)} for c, label in FailureReason.choices],
+            "api": {
+                "round": reverse("delivery_api:courier-round"),
+                "start": reverse("delivery_api:round-start", kwargs={"pk": 0}),
+                "position": reverse("delivery_api:round-position", kwargs={"pk": 0}),
+                "proofs": reverse("delivery_api:proofs"),
+                "route": reverse("routing:route"),
+                "sheet": reverse("delivery:sheet", kwargs={"pk": 0}),
+            },
+            "worker": reverse("delivery:courier-worker"),
+        }
+    )
+    response = render(request, "delivery/courier.html", {"config": config})
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def courier_worker(request: HttpRequest) -> HttpResponse:
+    """The courier page's service worker, served under the page's path so that its scope
+    covers the page: it keeps the page and its assets for a phone that reloads offline."""
+    response = render(
+        request,
+        "delivery/courier_worker.js",
+        {"page": reverse("delivery:courier")},
+        content_type="text/javascript",
+    )
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@login_required
+def round_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    """A round's run sheet as a PDF, for its courier and the dispatchers."""
+    found = Round.objects.select_related("courier__user", "office", "shift").filter(pk=pk).first()
+    allowed = found is not None and (
+        found.courier.user_id == request.user.pk
+        or user_has_role(request.user, Role.DISPATCHER, Role.ADMINISTRATOR)
+    )
+    if not allowed:
+        raise NotFound(f"There is no round {pk}.", code="round_not_found")
+    pdf = round_sheet_pdf(round_=found, language=get_language() or "en")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="run-sheet-{found.day}-{pk}.pdf"'
+    response["Cache-Control"] = "private, no-store"
     return response

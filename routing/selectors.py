@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 from dataclasses import asdict
 from typing import Any
 
@@ -34,6 +35,23 @@ def travel_matrix(*, points: list[Point], metric: str = "fastest") -> list[list[
     """Seconds (fastest) or metres (shortest) from each point to each other, None where no
     legal way joins them."""
     return router().matrix(points=points, metric=metric)
+
+
+def route_through(*, points: list[Point], metric: str = "fastest") -> list[dict[str, Any]]:
+    """The legs of a journey visiting ``points`` in order: each leg's distance (m), duration
+    (s) and coordinates (lon, lat). A leg with no legal way raises the router's error."""
+    engine = router()
+    legs = []
+    for a, b in itertools.pairwise(points):
+        leg = engine.route(origin=a, destination=b, metric=metric)
+        legs.append(
+            {
+                "distance_m": leg.distance_m,
+                "duration_s": leg.duration_s,
+                "coordinates": leg.coordinates,
+            }
+        )
+    return legs
 
 
 def router_warm() -> float:

@@ -611,9 +611,10 @@ def cmd_run(_args: argparse.Namespace) -> int:
     manage(["load_demo_city"], env=env)
     manage(["load_demo_parcels"], env=env)
     manage(["basemap_refresh"], env=env)
+    # Demo accounts first: the demo courier account gets its courier profile and round.
+    manage(["demo_users"], env=env)
     manage(["load_demo_delivery"], env=env)
     manage(["routing_graph_build"], env=env)
-    manage(["demo_users"], env=env)
 
     say("starting the worker")
     worker_name = f"gis@{socket.gethostname()}"

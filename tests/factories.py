@@ -270,3 +270,130 @@ def demo_street_city(*, user):
         "offices": [post, service],
         "documents": documents,
     }
+
+
+def delivery_grid_city(*, streets: int = 4, per_side: int = 8):
+    """A grid town for round planning: ``streets`` east-west streets (1.1 km long, 220 m
+    apart) crossed by ``streets`` north-south ones, ``per_side`` numbered buildings on each
+    side of every east-west street, all in postal zone P600, served by a post office in the
+    middle; the routing graph built. Returns (office, buildings)."""
+    from django.contrib.gis.geos import LineString, Point, Polygon
+
+    from addressing.services import (
+        building_numbering_apply,
+        postal_zone_create,
+        postcodes_assign,
+        street_create,
+    )
+    from delivery.models import DeliveryOffice
+    from routing.services import routing_graph_build
+
+    town = town_create()
+    west, south, step = 35.195, 31.898, 0.002
+    east, north = west + 0.012, south + step * (streets - 1)
+    zone = postal_zone_create(
+        code="600",
+        governorate=town.governorate,
+        municipality=town,
+        geom=Polygon.from_bbox(TOWN_BOX),
+    )
+    buildings = []
+    fractions = [(k + 0.5) / per_side for k in range(per_side)]
+    for i in range(streets):
+        y = south + step * i
+        street = street_create(
+            municipality=town,
+            code=f"RAM-{i + 1:04d}",
+            name_ar=f"شارع {i + 1}",
+            name_en=f"Street {i + 1}",
+            geom=LineString((west, y), (east, y), srid=4326),
+        )
+        buildings += buildings_beside(
+            street=street, fractions_left=fractions, fractions_right=fractions
+        )
+        building_numbering_apply(street=street)
+    for j in range(streets):
+        x = west + j * (east - west) / (streets - 1)
+        street_create(
+            municipality=town,
+            code=f"RAM-{100 + j:04d}",
+            name_ar=f"شارع عرضي {j + 1}",
+            name_en=f"Cross Street {j + 1}",
+            geom=LineString((x, south), (x, north), srid=4326),
+        )
+    postcodes_assign(zone=zone)
+    office = DeliveryOffice.objects.create(
+        kind="post_office",
+        code="grid-post",
+        name_en="Grid Post Office",
+        name_ar="مكتب بريد الشبكة",
+        geom=Point(west + 0.006, south + step, srid=4326),
+        opening_hours=[{"days": [6, 0, 1, 2, 3], "opens": "08:00", "closes": "15:00"}],
+    )
+    office.zones.set([zone])
+    routing_graph_build()
+    for building in buildings:
+        building.refresh_from_db()
+    return office, buildings
+
+
+def courier_make(*, office, username: str, capacity: int = 20, day=None, hours=(8, 15)):
+    """A courier of ``office`` (a user with the courier role) with a shift on ``day``
+    (tomorrow by default) from ``hours[0]`` to ``hours[1]`` o'clock; ``day=False`` for none."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from core.roles import Role
+    from delivery.models import Courier, CourierShift
+
+    user = UserFactory(username=username, role=Role.COURIER)
+    courier = Courier.objects.create(
+        user=user, office=office, vehicle="motorbike", capacity=capacity
+    )
+    if day is not False:
+        day = day or timezone.localdate() + timedelta(days=1)
+        tz = timezone.get_current_timezone()
+        CourierShift.objects.create(
+            courier=courier,
+            starts_at=datetime.combine(day, time(hours[0]), tz),
+            ends_at=datetime.combine(day, time(hours[1]), tz),
+        )
+    return courier
+
+
+def home_order_make(*, building, office, day=None, window=(9, 12), n: int | None = None):
+    """A home delivery of a new document to ``building`` on ``day`` (tomorrow by default) in
+    the window ``window`` (hours)."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from delivery.models import DeliveryMethod, DeliveryOrder, DocumentRequest
+    from delivery.services.orders import home_fields, tracking_token
+
+    day = day or timezone.localdate() + timedelta(days=1)
+    n = n if n is not None else DocumentRequest.objects.count() + 1
+    document = DocumentRequest.objects.create(
+        reference=f"ES-GRID-{n:05d}",
+        kind="certificate",
+        title_en="Birth certificate",
+        title_ar="شهادة ميلاد",
+        holder_name=f"Grid holder {n}",
+        holder_phone=f"970599{n:06d}",
+        issued_at=timezone.now(),
+    )
+    tz = timezone.get_current_timezone()
+    return DeliveryOrder.objects.create(
+        document=document,
+        method=DeliveryMethod.HOME,
+        contact_name=document.holder_name,
+        contact_phone=document.holder_phone,
+        tracking_token=tracking_token(),
+        **home_fields(
+            building=building,
+            office=office,
+            start=datetime.combine(day, time(window[0]), tz),
+            end=datetime.combine(day, time(window[1]), tz),
+        ),
+    )

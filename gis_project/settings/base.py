@@ -110,6 +110,14 @@ LOGIN_URL = "admin:login"
 
 # How many home deliveries one office takes per delivery window.
 DELIVERY_WINDOW_CAPACITY = 40
+# Seconds a courier spends at a door (handing over, identity check, signature).
+DELIVERY_SERVICE_SECONDS = 180
+# Round planning stops searching after 0.25 s plus this much per order, and never later than
+# DELIVERY_PLAN_MAX_SECONDS (measured: 60 stops for one courier plan in about 1.5 s).
+DELIVERY_PLAN_SECONDS_PER_ORDER = 0.02
+DELIVERY_PLAN_MAX_SECONDS = 20.0
+# Photos and signatures taken as proof of delivery.
+DELIVERY_PROOF_MAX_BYTES = 5 * 1024**2
 
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -233,6 +241,7 @@ def configure(env: Env, *, debug_default: bool) -> dict:
         "TILE_CACHE": env.str("TILE_CACHE", "files"),
         "GEOCODER": env.str("GEOCODER", "postgres"),
         "ROUTER": env.str("ROUTER", "graph"),
+        "DELIVERY_SOLVER": env.str("DELIVERY_SOLVER", "pyvrp"),
         # The "files" engine's tile bytes; each web server may have its own or share one.
         "TILE_CACHE_DIR": env.str("TILE_CACHE_DIR", str(LOCAL_DIR / "tiles")),
         # Uploads and exports live here; several web servers must share it (NFS, a volume).

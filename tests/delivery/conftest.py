@@ -8,3 +8,23 @@ from tests.public_map.conftest import browser  # noqa: F401 - the headless Chrom
 @pytest.fixture
 def city(db):
     return demo_street_city(user=UserFactory(role=Role.CADASTRE_OFFICER))
+
+
+@pytest.fixture
+def grid(db):
+    """(office, buildings) of a grid town with its routing graph (tests.factories)."""
+    from routing.engines import router
+    from tests.factories import delivery_grid_city
+
+    router.cache_clear()
+    yield delivery_grid_city()
+    router.cache_clear()
+
+
+@pytest.fixture
+def tomorrow():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return timezone.localdate() + timedelta(days=1)

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from delivery.demo import demo_delivery_load, demo_phone, demo_reference
+from delivery.demo import demo_delivery_load, demo_phone, demo_reference, demo_rounds_load
 
 
 class Command(BaseCommand):
@@ -11,4 +11,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Delivery demo: {offices} offices, {documents} document requests (synthetic); "
             f"try reference {demo_reference(1)} with phone 0{demo_phone(1)[3:]}."
+        )
+        couriers, orders = demo_rounds_load()
+        self.stdout.write(
+            f"Delivery demo: {couriers} couriers on shift today and {orders} home deliveries "
+            "to plan (synthetic) on the dispatcher's board."
         )

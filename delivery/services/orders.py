@@ -11,6 +11,7 @@ from django.contrib.gis.geos import Point
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from addressing.models import Building
 from addressing.selectors import address_format
 from core.errors import Conflict, InvalidInput, NotFound
 from delivery.models import (
@@ -77,7 +78,23 @@ def document_request_verify(*, reference: str, phone: str) -> DocumentRequest:
     return found
 
 
-def _token() -> str:
+def home_fields(
+    *, building: Building, office: DeliveryOffice, start: datetime, end: datetime
+) -> dict:
+    """The fields of a home delivery to ``building`` from ``office`` in the window
+    ``start``–``end``: the delivery point, its postcode and its address in both languages."""
+    return {
+        "building": building,
+        "postcode": building.postcode,
+        "address_lines_ar": list(address_format(building=building, language="ar").lines),
+        "address_lines_en": list(address_format(building=building, language="en").lines),
+        "office": office,
+        "window_start": start,
+        "window_end": end,
+    }
+
+
+def tracking_token() -> str:
     return secrets.token_urlsafe(24)
 
 
@@ -126,16 +143,9 @@ def delivery_order_create(
             raise InvalidInput("That delivery window is not offered.", code="window_invalid")
         if window.free <= 0:
             raise Conflict("That delivery window is full: choose another.", code="window_full")
-        building = found.building
-        fields = {
-            "building": building,
-            "postcode": building.postcode,
-            "address_lines_ar": list(address_format(building=building, language="ar").lines),
-            "address_lines_en": list(address_format(building=building, language="en").lines),
-            "office": office,
-            "window_start": window.start,
-            "window_end": window.end,
-        }
+        fields = home_fields(
+            building=found.building, office=office, start=window.start, end=window.end
+        )
     elif method == DeliveryMethod.COLLECTION:
         office = DeliveryOffice.objects.filter(pk=office_id, accepts_collection=True).first()
         if office is None:
@@ -155,7 +165,7 @@ def delivery_order_create(
             method=method,
             contact_name=contact_name,
             contact_phone=document.holder_phone,
-            tracking_token=_token(),
+            tracking_token=tracking_token(),
             is_synthetic=document.is_synthetic,
             **fields,
         )

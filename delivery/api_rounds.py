@@ -1,0 +1,240 @@
+"""The staff side of document delivery, as a JSON API: the dispatcher's board, planning (a
+background job), moving orders between rounds, shifts and the portal's CSV; the courier's
+round, its start and position, and proofs of delivery. Signed-in users only; each endpoint
+checks the role it needs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.errors import InvalidInput, NotFound
+from core.roles import Role, user_has_role
+from delivery.api import _integer, _point, _text
+from delivery.models import Courier, DeliveryOffice, DeliveryOrder, Round
+from delivery.selectors import courier_for, courier_round, dispatch_board, round_view
+from delivery.services import (
+    courier_shift_create,
+    delivery_orders_import,
+    proof_record,
+    round_position_report,
+    round_start,
+    round_stop_move,
+)
+from delivery.tasks import round_plan_job
+from jobs.api import job_accepted_response
+from jobs.services import job_enqueue
+
+
+class IsDispatcher(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return user_has_role(request.user, Role.DISPATCHER, Role.ADMINISTRATOR)
+
+
+def _day(value) -> date:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput("day is a date such as 2026-12-06.", code="invalid_date") from None
+
+
+def _office(value) -> DeliveryOffice:
+    office = DeliveryOffice.objects.filter(pk=_integer(value, "office"), delivers=True).first()
+    if office is None:
+        raise NotFound("There is no delivering office with this id.", code="office_not_found")
+    return office
+
+
+def _round(pk: int) -> Round:
+    found = Round.objects.select_related("courier__user", "office", "shift").filter(pk=pk).first()
+    if found is None:
+        raise NotFound(f"There is no round {pk}.", code="round_not_found")
+    return found
+
+
+def _moment(value, name: str):
+    moment = parse_datetime(str(value or ""))
+    if moment is None:
+        raise InvalidInput(f"{name} is a date and time (ISO 8601).", code="invalid_date")
+    return moment
+
+
+class BoardApi(APIView):
+    """The dispatcher's board for one office and day."""
+
+    permission_classes = [IsDispatcher]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("office", int), OpenApiParameter("day", str)],
+        responses={200: dict},
+    )
+    def get(self, request: Request) -> Response:
+        office = _office(request.query_params.get("office"))
+        return Response(dispatch_board(office=office, day=_day(request.query_params.get("day"))))
+
+
+class PlansApi(APIView):
+    """Plan an office's day in the background; the answer is the job to follow."""
+
+    permission_classes = [IsDispatcher]
+
+    @extend_schema(request=dict, responses={202: dict})
+    def post(self, request: Request) -> Response:
+        office = _office(request.data.get("office"))
+        day = _day(request.data.get("day"))
+        job = job_enqueue(
+            task=round_plan_job,
+            params={"office": office.pk, "day": day.isoformat(), "user_id": request.user.pk},
+            user=request.user,
+        )
+        return job_accepted_response(job=job, request=request)
+
+
+class RoundStopsApi(APIView):
+    """Move an order into a round (from another round, or from the unserved orders)."""
+
+    permission_classes = [IsDispatcher]
+
+    @extend_schema(request=dict, responses={200: dict})
+    def post(self, request: Request, pk: int) -> Response:
+        order = DeliveryOrder.objects.filter(pk=_integer(request.data.get("order"), "order"))
+        if not order.exists():
+            raise NotFound("There is no such delivery order.", code="order_not_found")
+        version = _integer(request.data.get("version"), "version")
+        moved = round_stop_move(order=order.get(), target=_round(pk), version=version)
+        return Response(round_view(moved))
+
+
+class ShiftsApi(APIView):
+    """Add a shift to a courier."""
+
+    permission_classes = [IsDispatcher]
+
+    @extend_schema(request=dict, responses={201: dict})
+    def post(self, request: Request) -> Response:
+        courier = Courier.objects.filter(pk=_integer(request.data.get("courier"), "courier"))
+        if not courier.exists():
+            raise NotFound("There is no such courier.", code="courier_not_found")
+        shift = courier_shift_create(
+            courier=courier.get(),
+            starts_at=_moment(request.data.get("starts_at"), "starts_at"),
+            ends_at=_moment(request.data.get("ends_at"), "ends_at"),
+        )
+        return Response(
+            {"id": shift.pk, "starts_at": shift.starts_at, "ends_at": shift.ends_at}, status=201
+        )
+
+
+class PortalImportApi(APIView):
+    """Import the e-services portal's CSV of delivery orders; the answer is the report."""
+
+    permission_classes = [IsDispatcher]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=dict, responses={200: dict})
+    def post(self, request: Request) -> Response:
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise InvalidInput("Send the CSV file as 'file'.", code="file_missing")
+        dry_run = str(request.data.get("dry_run", "")).lower() in ("1", "true", "yes")
+        report = delivery_orders_import(data=upload.read(), dry_run=dry_run)
+        return Response(report.as_dict())
+
+
+class RoundApi(APIView):
+    """One round: for dispatchers, and for its courier (with the contacts' phones)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: dict})
+    def get(self, request: Request, pk: int) -> Response:
+        found = _round(pk)
+        if found.courier.user_id == request.user.pk:
+            return Response(round_view(found, with_phone=True))
+        if not IsDispatcher().has_permission(request, self):
+            raise NotFound(f"There is no round {pk}.", code="round_not_found")
+        return Response(round_view(found))
+
+
+class CourierRoundApi(APIView):
+    """The signed-in courier's round on a day (today when not given); null when none."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(parameters=[OpenApiParameter("day", str)], responses={200: dict})
+    def get(self, request: Request) -> Response:
+        day_text = request.query_params.get("day")
+        day = _day(day_text) if day_text else timezone.localdate()
+        found = courier_round(user=request.user, day=day)
+        return Response({"round": round_view(found, with_phone=True) if found else None})
+
+
+class RoundStartApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: dict})
+    def post(self, request: Request, pk: int) -> Response:
+        courier_for(user=request.user)
+        started = round_start(round_=_round(pk), user=request.user)
+        return Response(round_view(started, with_phone=True))
+
+
+class RoundPositionApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=dict, responses={200: dict})
+    def post(self, request: Request, pk: int) -> Response:
+        position = _point(request.data)
+        if position is None:
+            raise InvalidInput("Send lon and lat.", code="position_missing")
+        told = round_position_report(round_=_round(pk), user=request.user, position=position)
+        return Response({"orders_told": told})
+
+
+class ProofsApi(APIView):
+    """Record a proof of delivery or a failed delivery. Sending the same record again (the
+    same ``client_id``) answers 200 with the stored proof; a first record answers 201."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(request=dict, responses={200: dict, 201: dict})
+    def post(self, request: Request) -> Response:
+        data = request.data
+        position = _point(data)
+        accuracy = data.get("accuracy_m")
+        try:
+            accuracy_m = float(accuracy) if accuracy not in (None, "") else None
+        except (TypeError, ValueError):
+            raise InvalidInput("accuracy_m is a number of metres.", code="invalid_number") from None
+        recorded = data.get("recorded_at")
+        proof, created = proof_record(
+            user=request.user,
+            order_id=_integer(data.get("order"), "order"),
+            client_id=_text(data, "client_id"),
+            outcome=_text(data, "outcome"),
+            recorded_at=parse_datetime(str(recorded)) if recorded else None,
+            recipient_name=_text(data, "recipient_name"),
+            failure_reason=_text(data, "failure_reason"),
+            note=_text(data, "note"),
+            position=position,
+            accuracy_m=accuracy_m,
+            photo=request.FILES.get("photo"),
+            signature=request.FILES.get("signature"),
+        )
+        body = {
+            "client_id": str(proof.client_id),
+            "order": proof.stop.order_id,
+            "outcome": proof.outcome,
+            "recorded_at": proof.recorded_at,
+            "created": created,
+        }
+        return Response(body, status=201 if created else 200)

@@ -1,0 +1,37 @@
+"""Writes of document delivery, by subject: citizens' orders and their status
+(``orders``), orders sent by the e-services portal (``portal``), couriers, shifts and planned
+rounds (``rounds``) and what couriers record at the door (``proofs``)."""
+
+from delivery.services.orders import (
+    TRANSITIONS,
+    delivery_courier_report,
+    delivery_order_create,
+    delivery_status_set,
+    document_request_verify,
+    phone_normalise,
+)
+from delivery.services.portal import delivery_orders_import
+from delivery.services.proofs import proof_record
+from delivery.services.rounds import (
+    courier_shift_create,
+    round_plan,
+    round_position_report,
+    round_start,
+    round_stop_move,
+)
+
+__all__ = [
+    "TRANSITIONS",
+    "courier_shift_create",
+    "delivery_courier_report",
+    "delivery_order_create",
+    "delivery_orders_import",
+    "delivery_status_set",
+    "document_request_verify",
+    "phone_normalise",
+    "proof_record",
+    "round_plan",
+    "round_position_report",
+    "round_start",
+    "round_stop_move",
+]
