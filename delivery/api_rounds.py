@@ -19,11 +19,21 @@ from rest_framework.views import APIView
 from core.errors import InvalidInput, NotFound
 from core.roles import Role, user_has_role
 from delivery.api import _integer, _point, _text
-from delivery.models import Courier, DeliveryOffice, DeliveryOrder, Round
+from delivery.models import (
+    Courier,
+    DeliveryNotice,
+    DeliveryOffice,
+    DeliveryOrder,
+    DeliveryStatus,
+    Round,
+)
 from delivery.selectors import courier_for, courier_round, dispatch_board, round_view
 from delivery.services import (
     courier_shift_create,
+    delivery_notices_sent,
     delivery_orders_import,
+    delivery_ready_for_collection,
+    delivery_status_set,
     proof_record,
     round_position_report,
     round_start,
@@ -238,3 +248,65 @@ class ProofsApi(APIView):
             "created": created,
         }
         return Response(body, status=201 if created else 200)
+
+
+def _order(pk: int) -> DeliveryOrder:
+    found = DeliveryOrder.objects.select_related("office").filter(pk=pk).first()
+    if found is None:
+        raise NotFound(f"There is no delivery order {pk}.", code="order_not_found")
+    return found
+
+
+class OrderReadyApi(APIView):
+    """The collecting office has the document: ready for collection, and the citizen told."""
+
+    permission_classes = [IsDispatcher]
+
+    @extend_schema(request=None, responses={200: dict})
+    def post(self, request: Request, pk: int) -> Response:
+        order = delivery_ready_for_collection(order=_order(pk))
+        return Response({"order": order.pk, "status": order.status})
+
+
+class OrderCollectedApi(APIView):
+    """The citizen collected the document at the office."""
+
+    permission_classes = [IsDispatcher]
+
+    @extend_schema(request=None, responses={200: dict})
+    def post(self, request: Request, pk: int) -> Response:
+        order = delivery_status_set(order=_order(pk), status=DeliveryStatus.COLLECTED)
+        return Response({"order": order.pk, "status": order.status})
+
+
+class NoticesApi(APIView):
+    """The outbox of notices to citizens' phones, for the SMS gateway: unsent notices, oldest
+    first; POST ``{"sent": [ids]}`` marks them sent."""
+
+    permission_classes = [IsDispatcher]
+
+    @extend_schema(responses={200: dict})
+    def get(self, request: Request) -> Response:
+        notices = DeliveryNotice.objects.filter(sent_at__isnull=True)[:500]
+        return Response(
+            {
+                "notices": [
+                    {
+                        "id": n.pk,
+                        "phone": "+" + n.phone,
+                        "status": n.status,
+                        "text_ar": n.text_ar,
+                        "text_en": n.text_en,
+                        "created_at": n.created_at,
+                    }
+                    for n in notices
+                ]
+            }
+        )
+
+    @extend_schema(request=dict, responses={200: dict})
+    def post(self, request: Request) -> Response:
+        ids = request.data.get("sent")
+        if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
+            raise InvalidInput("sent is a list of notice ids.", code="invalid_ids")
+        return Response({"marked": delivery_notices_sent(ids=ids)})

@@ -308,3 +308,21 @@ class ProofOfDelivery(models.Model):
                 name="proof_complete",
             )
         ]
+
+
+class DeliveryNotice(models.Model):
+    """A message to the citizen about their delivery (ready for collection, out for delivery,
+    delivered, not delivered), in Arabic and English with the tracking link: an outbox that
+    the SMS gateway of the e-services portal reads and marks sent."""
+
+    order = models.ForeignKey(DeliveryOrder, on_delete=models.CASCADE, related_name="notices")
+    status = models.CharField(max_length=24, choices=DeliveryStatus.choices)
+    phone = models.CharField(max_length=20)
+    text_ar = models.CharField(max_length=400)
+    text_en = models.CharField(max_length=400)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["sent_at", "created_at"], name="notice_outbox")]

@@ -24,6 +24,8 @@ NO_WAY_S = 10**6
 # What serving one order is worth against travel (seconds): more than a day of detours, so
 # the solver leaves an order out only when no round can take it.
 ORDER_PRIZE = 100_000
+# Iterations without a better solution after which the search stops before its budget.
+STALL_ITERATIONS = 500
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ class PyVRPSolver(RoundSolver):
     def solve(self, *, problem: Problem) -> Solution:
         import pyvrp
         import pyvrp.exceptions
-        from pyvrp.stop import MaxRuntime
+        from pyvrp.stop import MaxRuntime, MultipleCriteria, NoImprovement
 
         n = len(problem.stops)
         if not problem.vehicles or not n:
@@ -132,9 +134,12 @@ class PyVRPSolver(RoundSolver):
             # A dispatcher's move may leave no on-time order for a round; PyVRP then warns that
             # its penalties reached their bound. The lateness is computed and shown per stop.
             warnings.simplefilter("ignore", pyvrp.exceptions.PenaltyBoundWarning)
-            result = pyvrp.solve(
-                data, stop=MaxRuntime(problem.seconds), seed=1, collect_stats=False, display=False
+            # Stop at the budget, or once the search has stalled: on a 60-stop round it
+            # converges well before the budget (bench/rounds_bench.py).
+            stop = MultipleCriteria(
+                [MaxRuntime(problem.seconds), NoImprovement(max(STALL_ITERATIONS, 10 * n))]
             )
+            result = pyvrp.solve(data, stop=stop, seed=1, collect_stats=False, display=False)
         routes: list[list[int]] = [[] for _ in problem.vehicles]
         for route in result.best.routes():
             routes[route.vehicle_type()] = [a.idx for a in route if a.is_client()]

@@ -43,7 +43,7 @@ def _sketch(view: dict[str, Any]) -> dict[str, Any] | None:
         "width": SKETCH_W,
         "height": SKETCH_H,
         "path": " ".join(f"{x},{y}" for x, y in (at(*c) for c in line)),
-        "office": at(*office),
+        "office": tuple(v - 5 for v in at(*office)),  # the 10 x 10 square's corner
         "stops": [(*at(x, y), n) for x, y, n in stops],
     }
 

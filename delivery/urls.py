@@ -20,4 +20,9 @@ urlpatterns = [
     path("rounds/<int:pk>/position", api_rounds.RoundPositionApi.as_view(), name="round-position"),
     path("courier/round", api_rounds.CourierRoundApi.as_view(), name="courier-round"),
     path("proofs", api_rounds.ProofsApi.as_view(), name="proofs"),
+    path("orders/<int:pk>/ready", api_rounds.OrderReadyApi.as_view(), name="order-ready"),
+    path(
+        "orders/<int:pk>/collected", api_rounds.OrderCollectedApi.as_view(), name="order-collected"
+    ),
+    path("notices", api_rounds.NoticesApi.as_view(), name="notices"),
 ]

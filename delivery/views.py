@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -157,6 +158,7 @@ def _staff_messages() -> dict[str, Any]:
         "km": _("%(distance)s km"),
         "stops": _("%(count)s stops"),
         "used": _("%(used)s of %(capacity)s documents"),
+        "capacity": _("carries %(capacity)s documents"),
         "planning": _("Planning…"),
         "planned": _("Planned in %(seconds)s s"),
         "failed": _("Planning failed"),
@@ -237,10 +239,28 @@ def courier_page(request: HttpRequest) -> HttpResponse:
 def courier_worker(request: HttpRequest) -> HttpResponse:
     """The courier page's service worker, served under the page's path so that its scope
     covers the page: it keeps the page and its assets for a phone that reloads offline."""
+    assets = [
+        static(path)
+        for path in (
+            "core/site.css",
+            "vendor/noto-sans/400.css",
+            "vendor/noto-sans/700.css",
+            "vendor/noto-sans-arabic/400.css",
+            "vendor/noto-sans-arabic/700.css",
+            "leaflet/leaflet.css",
+            "leaflet/leaflet.js",
+            "public_map/map.css",
+            "delivery/delivery.css",
+            "vendor/protomaps-leaflet/protomaps-leaflet.js",
+            "public_map/basemap.js",
+            "delivery/page.js",
+            "delivery/courier.js",
+        )
+    ]
     response = render(
         request,
         "delivery/courier_worker.js",
-        {"page": reverse("delivery:courier")},
+        {"page": reverse("delivery:courier"), "assets": assets},
         content_type="text/javascript",
     )
     response["Cache-Control"] = "no-cache"

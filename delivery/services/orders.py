@@ -7,8 +7,10 @@ import re
 import secrets
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from addressing.models import Building
@@ -17,6 +19,7 @@ from core.errors import Conflict, InvalidInput, NotFound
 from delivery.models import (
     DeliveryEvent,
     DeliveryMethod,
+    DeliveryNotice,
     DeliveryOffice,
     DeliveryOrder,
     DeliveryStatus,
@@ -188,7 +191,107 @@ def delivery_status_set(*, order: DeliveryOrder, status: str, note: str = "") ->
     locked.status = status
     locked.save(update_fields=["status", "updated_at"])
     DeliveryEvent.objects.create(order=locked, status=status, note=note[:300])
+    if status in NOTICES:
+        delivery_notice_queue(order=locked)
     return locked
+
+
+@transaction.atomic
+def delivery_status_set_many(
+    *, orders: list[DeliveryOrder], status: str, note: str = ""
+) -> list[DeliveryOrder]:
+    """Move every order of ``orders`` to ``status`` in three statements (the planning of a
+    day's rounds moves dozens at once); all or none: one order whose status does not allow
+    it refuses the whole (Conflict)."""
+    if not orders:
+        return []
+    target = DeliveryStatus(status)
+    locked = list(
+        DeliveryOrder.objects.select_for_update()
+        .select_related("office")
+        .filter(pk__in=[o.pk for o in orders])
+        .order_by("pk")
+    )
+    for order in locked:
+        if target not in TRANSITIONS.get(DeliveryStatus(order.status), set()):
+            raise Conflict(
+                f"A delivery that is {order.status} cannot become {status}.",
+                code="status_invalid",
+            )
+    DeliveryOrder.objects.filter(pk__in=[o.pk for o in locked]).update(
+        status=status, updated_at=timezone.now()
+    )
+    DeliveryEvent.objects.bulk_create(
+        DeliveryEvent(order=order, status=status, note=note[:300]) for order in locked
+    )
+    for order in locked:
+        order.status = status
+        if status in NOTICES:
+            delivery_notice_queue(order=order)
+    return locked
+
+
+# What the citizen is told, and when: {status: (Arabic, English)}; {link} is the tracking link.
+NOTICES = {
+    DeliveryStatus.READY_FOR_COLLECTION: (
+        "وثيقتك جاهزة للاستلام في {office_ar}. أحضر هويتك. التتبع: {link}",
+        "Your document is ready for collection at {office_en}. Bring your ID. Track: {link}",
+    ),
+    DeliveryStatus.OUT_FOR_DELIVERY: (
+        "وثيقتك في الطريق إليك اليوم. التتبع: {link}",
+        "Your document is on its way to you today. Track: {link}",
+    ),
+    DeliveryStatus.DELIVERED: (
+        "سُلّمت وثيقتك. التفاصيل: {link}",
+        "Your document was delivered. Details: {link}",
+    ),
+    DeliveryStatus.FAILED: (
+        "تعذّر تسليم وثيقتك اليوم؛ سنحاول مجددًا. التتبع: {link}",
+        "We could not deliver your document today; we will try again. Track: {link}",
+    ),
+}
+
+
+def delivery_notice_queue(*, order: DeliveryOrder) -> DeliveryNotice:
+    """Queue the notice of ``order``'s current status for the citizen's phone (the SMS
+    gateway reads the outbox); written in the transaction of the status change, so a change
+    that is rolled back sends nothing."""
+    text_ar, text_en = NOTICES[DeliveryStatus(order.status)]
+    link = settings.PLATFORM_BASE_URL.rstrip("/") + reverse(
+        "delivery:track", kwargs={"token": order.tracking_token}
+    )
+    values = {
+        "link": link,
+        "office_ar": order.office.name_ar,
+        "office_en": order.office.name_en,
+    }
+    return DeliveryNotice.objects.create(
+        order=order,
+        status=order.status,
+        phone=order.contact_phone,
+        text_ar=text_ar.format(**values)[:400],
+        text_en=text_en.format(**values)[:400],
+    )
+
+
+@transaction.atomic
+def delivery_ready_for_collection(*, order: DeliveryOrder) -> DeliveryOrder:
+    """The collecting office has the document: the order is ready for collection and the
+    citizen is told (also for a home delivery that failed and now waits at its office)."""
+    order = DeliveryOrder.objects.select_for_update().get(pk=order.pk)
+    if order.method == DeliveryMethod.HOME and order.status != DeliveryStatus.FAILED:
+        raise Conflict(
+            "A home delivery waits at the office only after a failed attempt.",
+            code="status_invalid",
+        )
+    return delivery_status_set(order=order, status=DeliveryStatus.READY_FOR_COLLECTION)
+
+
+def delivery_notices_sent(*, ids: list[int]) -> int:
+    """Mark notices as sent (by the SMS gateway); returns how many were still unsent."""
+    return DeliveryNotice.objects.filter(pk__in=ids, sent_at__isnull=True).update(
+        sent_at=timezone.now()
+    )
 
 
 def delivery_courier_report(

@@ -31,7 +31,7 @@ from delivery.models import (
     RoundStop,
 )
 from delivery.planning import NO_WAY_S, Problem, Stop, Vehicle, depart_s, round_solver, schedule
-from delivery.services.orders import delivery_status_set
+from delivery.services.orders import delivery_status_set, delivery_status_set_many
 from routing.selectors import route_through, travel_matrix
 
 MAX_SHIFT = timedelta(hours=14)
@@ -91,7 +91,8 @@ def _durations(values: list[list[float | None]]) -> np.ndarray:
     )
 
 
-def _budget(orders: int) -> float:
+def plan_seconds(orders: int) -> float:
+    """How long the solver searches for ``orders`` orders (seconds)."""
     return min(
         settings.DELIVERY_PLAN_MAX_SECONDS, 0.25 + settings.DELIVERY_PLAN_SECONDS_PER_ORDER * orders
     )
@@ -154,11 +155,10 @@ def _round_fill(
 def _plan_free(*, office: DeliveryOffice, day: date) -> None:
     """Undo the rounds of ``day`` no courier has started: their orders wait to be planned."""
     stale = Round.objects.filter(office=office, day=day, status=RoundStatus.PLANNED)
-    for stop in RoundStop.objects.filter(round__in=stale).select_related("order"):
-        if stop.order.status == DeliveryStatus.SCHEDULED:
-            delivery_status_set(
-                order=stop.order, status=DeliveryStatus.REQUESTED, note="re-planned"
-            )
+    back = DeliveryOrder.objects.filter(
+        stops__round__in=stale, status=DeliveryStatus.SCHEDULED
+    ).distinct()
+    delivery_status_set_many(orders=list(back), status=DeliveryStatus.REQUESTED, note="re-planned")
     stale.delete()
 
 
@@ -247,7 +247,7 @@ def round_plan(
             durations=durations,
             stops=tuple(stops),
             vehicles=tuple(vehicles),
-            seconds=_budget(len(orders)),
+            seconds=plan_seconds(len(orders)),
         )
     )
     unserved += [(orders[i], "fleet_full") for i in solution.unserved]
@@ -284,8 +284,7 @@ def round_plan(
             route=list(route),
             midnight=midnight,
         )
-        for i in route:
-            delivery_status_set(order=orders[i], status=DeliveryStatus.SCHEDULED)
+        delivery_status_set_many(orders=[orders[i] for i in route], status=DeliveryStatus.SCHEDULED)
     plan.seconds = round(clock.monotonic() - began, 3)
     plan.save(update_fields=["seconds", "updated_at"])
     report(4, 4, "planned")
@@ -313,7 +312,7 @@ def _round_resequence(*, round_: Round, orders: list[DeliveryOrder]) -> None:
             durations=matrix,
             stops=tuple(stops),
             vehicles=(vehicle,),
-            seconds=_budget(len(orders)),
+            seconds=plan_seconds(len(orders)),
             required=True,
         )
     )
@@ -413,8 +412,11 @@ def round_start(*, round_: Round, user: AbstractBaseUser) -> Round:
         return locked
     if locked.status != RoundStatus.PLANNED:
         raise Conflict("This round is finished.", code="round_finished")
-    for stop in locked.stops.select_related("order").order_by("sequence"):
-        delivery_status_set(order=stop.order, status=DeliveryStatus.OUT_FOR_DELIVERY)
+    stops = list(locked.stops.select_related("order").order_by("sequence"))
+    delivery_status_set_many(
+        orders=[stop.order for stop in stops], status=DeliveryStatus.OUT_FOR_DELIVERY
+    )
+    for stop in stops:
         DeliveryOrder.objects.filter(pk=stop.order_id).update(
             courier_position=locked.office.geom,
             courier_position_at=timezone.now(),

@@ -10,7 +10,7 @@ from core.roles import Role
 from delivery.models import ProofOfDelivery, Round
 from delivery.services import round_plan
 from jobs.models import Job
-from tests.conftest import wait_for_job
+from tests.conftest import ARTIFACTS, wait_for_job
 from tests.factories import UserFactory, courier_make, home_order_make
 
 
@@ -107,6 +107,8 @@ def test_the_run_sheet_is_a_pdf_in_the_pages_language(client, planned):
         assert response.status_code == 200
         assert response["Content-Type"] == "application/pdf"
         assert response.content.startswith(b"%PDF")
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / f"delivery-run-sheet-{lang}.pdf").write_bytes(response.content)
 
 
 def test_the_staff_pages_open_for_their_roles_only(client, planned):

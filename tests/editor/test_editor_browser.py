@@ -4,29 +4,17 @@ merged on the user's choice."""
 
 import pytest
 from django.contrib.gis.geos import Point
-from django.test import Client
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from core.roles import Role
 from layers.models import Feature
 from layers.services import feature_update
 from tests.factories import UserFactory, layer_with_points, town_create
-from tests.public_map.conftest import browser, screenshot  # noqa: F401 - the fixture
+from tests.public_map.conftest import browser, screenshot, signed_in_page  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 EXISTING = (35.2000, 31.9050)
-
-
-def signed_in_page(browser, live_server, user):  # noqa: F811 - the fixture above
-    """A page in a new browser context whose session is ``user``'s."""
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    return context.new_page()
 
 
 @pytest.fixture

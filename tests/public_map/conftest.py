@@ -100,3 +100,21 @@ def axe_violations(page) -> list[dict]:
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def signed_in_page(
+    browser, live_server, user, *, phone: bool = False, locale: str = "en", **context
+):
+    """A page in a new browser context whose session is ``user``'s (desktop-sized, or a phone
+    with ``phone``); ``context`` goes to Playwright's new_context (geolocation, permissions)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    size = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 800}
+    extra = {"has_touch": True, "is_mobile": True} if phone else {}
+    browser_context = browser.new_context(viewport=size, locale=locale, **extra, **context)
+    browser_context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    return browser_context.new_page()

@@ -50,7 +50,7 @@
   }
 
   function address(stop) {
-    return (lang === "ar" ? stop.address_ar : stop.address_en).join(lang === "ar" ? "، " : ", ");
+    return (lang === "ar" ? stop.address_ar : stop.address_en)[0] || "";
   }
 
   function nextStop() {
@@ -160,6 +160,15 @@
     return api(config.api.proofs, { method: "POST", headers: { Accept: "application/json", "X-CSRFToken": csrf() }, body: form });
   }
 
+  // A record the server stored is the stop's proof from now on, before the round is read
+  // again: the stop never looks open in between.
+  function proved(record) {
+    const stop = round && round.stops.find((s) => s.order === record.order);
+    if (!stop) return;
+    stop.proof = { client_id: record.client_id, outcome: record.outcome, recorded_at: record.recorded_at };
+    localStorage.setItem(ROUND_KEY, JSON.stringify(round));
+  }
+
   async function sync() {
     if (syncing || !navigator.onLine) return showConnection();
     syncing = true;
@@ -168,6 +177,7 @@
       for (const record of queue.all()) {
         try {
           await send(record);
+          proved(record);
           sent += 1;
         } catch (error) {
           if (!error.status) break; // no connection: keep every record for later

@@ -23,7 +23,7 @@
   }
 
   function address(stop) {
-    return (lang === "ar" ? stop.address_ar : stop.address_en).slice(0, 2).join(lang === "ar" ? "، " : ", ");
+    return (lang === "ar" ? stop.address_ar : stop.address_en)[0] || "";
   }
 
   function moveSelect(order, currentRound) {
@@ -114,11 +114,13 @@
     }
     $("couriers").replaceChildren(
       ...board.couriers.map((c) =>
-        el("li", {}, c.name + " · " + c.vehicle_label + " · " + fill(m.used, { used: "–", capacity: number(c.capacity) }) + " · " + labels.shift + " " + hm(c.shift.start) + "–" + hm(c.shift.end))
+        el("li", {}, c.name + " · " + c.vehicle_label + " · " + fill(m.capacity, { capacity: number(c.capacity) }) + " · " + labels.shift + " " + hm(c.shift.start) + "–" + hm(c.shift.end))
       )
     );
     const counts = Object.entries(board.counts).map(([status, n]) => number(n) + " " + status.replace(/_/g, " "));
     $("counts").textContent = counts.join(" · ") + (board.plan ? " · " + fill(m.planned, { seconds: number(board.plan.seconds, 1) }) : "");
+    const synthetic = board.office.synthetic || board.waiting.some((o) => o.synthetic) || board.rounds.some((r) => r.stops.some((s) => s.synthetic));
+    if (synthetic) $("counts").append(el("span", { class: "synthetic-badge synthetic-note", text: labels.synthetic }));
     if (drawn.getLayers().length && !draw.fitted) {
       map.fitBounds(drawn.getBounds().pad(0.1));
       draw.fitted = true;

@@ -3,10 +3,11 @@
 // own storage). Network first: a connected phone always gets the current page.
 const CACHE = "courier-v1";
 const PAGE = "{{ page|escapejs }}";
+const ASSETS = [{% for asset in assets %}"{{ asset|escapejs }}"{% if not forloop.last %}, {% endif %}{% endfor %}];
 
 self.addEventListener("install", (event) => {
   self.skipWaiting();
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.add(PAGE)));
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll([PAGE, ...ASSETS])));
 });
 
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
@@ -15,7 +16,7 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
   const keep = request.method === "GET" && url.origin === self.location.origin &&
-    (url.pathname === PAGE || url.pathname.startsWith("/static/") || url.pathname.startsWith("/basemap/"));
+    (url.pathname === PAGE || ASSETS.includes(url.pathname) || url.pathname.startsWith("/basemap/"));
   if (!keep) return;
   event.respondWith(
     fetch(request)
@@ -26,6 +27,6 @@ self.addEventListener("fetch", (event) => {
         }
         return response;
       })
-      .catch(() => caches.match(request).then((hit) => hit || Response.error()))
+      .catch(() => caches.match(request, { ignoreSearch: url.pathname === PAGE }).then((hit) => hit || Response.error()))
   );
 });
