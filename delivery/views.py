@@ -16,13 +16,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from boundaries.selectors import municipality_current
 from core.errors import NotFound, PermissionDenied
 from core.roles import Role, user_has_role
 from delivery.models import DeliveryOffice, FailureReason, Round
 from delivery.selectors import courier_for, order_by_token, order_tracking_view
 from delivery.sheets import round_sheet_pdf
-from public_map.basemap import BASEMAP_MAX_DATA_ZOOM, basemap_attribution
+from public_map.basemap import basemap_page_config
 
 
 def delivery_messages() -> dict[str, str]:
@@ -82,19 +81,7 @@ def delivery_messages() -> dict[str, str]:
 
 
 def _map_config(request: HttpRequest) -> dict:
-    try:
-        bounds = municipality_current().geom.extent
-    except NotFound:
-        bounds = None
-    return {
-        "basemap": {
-            "url": "/basemap/{z}/{x}/{y}.mvt",
-            "maxDataZoom": BASEMAP_MAX_DATA_ZOOM,
-            "attribution": basemap_attribution(),
-        },
-        "bounds": bounds,
-        "messages": delivery_messages(),
-    }
+    return basemap_page_config() | {"messages": delivery_messages()}
 
 
 def request_page(request: HttpRequest) -> HttpResponse:

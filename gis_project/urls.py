@@ -48,6 +48,7 @@ urlpatterns += i18n_patterns(
     path("parcels/", include("parcels.urls_pages")),
     path("editor/", include("editor.urls")),
     path("delivery/", include("delivery.urls_pages")),
+    path("routing/", include("routing.urls_pages")),
     path("", include("public_map.urls")),
 )
 

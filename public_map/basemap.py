@@ -55,3 +55,24 @@ def basemap_attribution() -> list[dict[str, str]]:
         text = _("Streets and buildings: synthetic demo data (generated, not surveyed)")
         credits.insert(0, {"text": str(text), "licence": "", "url": ""})
     return credits
+
+
+def basemap_page_config() -> dict:
+    """What a staff or citizen page's script needs to draw the platform's basemap: the tile
+    URL, the zoom the tiles stop at, the attribution, and the municipality's extent (None
+    before boundaries are loaded)."""
+    from boundaries.selectors import municipality_current
+    from core.errors import NotFound
+
+    try:
+        bounds = municipality_current().geom.extent
+    except NotFound:
+        bounds = None
+    return {
+        "basemap": {
+            "url": "/basemap/{z}/{x}/{y}.mvt",
+            "maxDataZoom": BASEMAP_MAX_DATA_ZOOM,
+            "attribution": basemap_attribution(),
+        },
+        "bounds": bounds,
+    }
