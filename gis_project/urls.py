@@ -3,6 +3,7 @@ the path (/ar/..., /en/...) so a shared link opens in the language it was shared
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
@@ -44,6 +45,14 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path(
+        "sign-in/",
+        auth_views.LoginView.as_view(
+            template_name="core/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("sign-out/", auth_views.LogoutView.as_view(next_page="public_map:home"), name="logout"),
     path("layers/import/", layer_import_page, name="layer-import"),
     path("parcels/", include("parcels.urls_pages")),
     path("editor/", include("editor.urls")),

@@ -106,7 +106,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-LOGIN_URL = "admin:login"
+# Staff and couriers sign in here (the admin's own page admits staff accounts only).
+LOGIN_URL = "login"
 
 # How many home deliveries one office takes per delivery window.
 DELIVERY_WINDOW_CAPACITY = 40
