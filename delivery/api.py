@@ -28,7 +28,8 @@ from delivery.selectors import (
 from delivery.services import delivery_order_create, document_request_verify
 
 
-def _point(data) -> Point | None:
+def point_param(data) -> Point | None:
+    """The point of ``lon``/``lat`` in a request's data (EPSG:4326), None when both are absent."""
     if data.get("lon") in (None, "") and data.get("lat") in (None, ""):
         return None
     try:
@@ -40,7 +41,8 @@ def _point(data) -> Point | None:
     return Point(lon, lat, srid=4326)
 
 
-def _integer(value, name: str) -> int | None:
+def integer_param(value, name: str) -> int | None:
+    """A whole-number parameter ``name`` (None when absent)."""
     if value in (None, ""):
         return None
     try:
@@ -49,7 +51,8 @@ def _integer(value, name: str) -> int | None:
         raise InvalidInput(f"{name} is a whole number.", code="invalid_number") from None
 
 
-def _text(data, name: str) -> str:
+def text_param(data, name: str) -> str:
+    """A text field ``name`` of a request's data (empty when absent)."""
     value = data.get(name, "")
     if not isinstance(value, str):
         raise InvalidInput(f"{name} is text.")
@@ -69,7 +72,7 @@ class DocumentCheckApi(APIView):
     @extend_schema(request=dict, responses={200: dict})
     def post(self, request: Request) -> Response:
         document = document_request_verify(
-            reference=_text(request.data, "reference"), phone=_text(request.data, "phone")
+            reference=text_param(request.data, "reference"), phone=text_param(request.data, "phone")
         )
         order = getattr(document, "order", None)
         return Response(
@@ -101,7 +104,7 @@ class DeliveryPointApi(APIView):
     def get(self, request: Request) -> Response:
         params = request.query_params
         found = delivery_point_find(
-            building_id=_integer(params.get("address"), "address"), point=_point(params)
+            building_id=integer_param(params.get("address"), "address"), point=point_param(params)
         )
         return Response(delivery_point_view(found))
 
@@ -117,7 +120,7 @@ class OfficesNearestApi(APIView):
         parameters=[OpenApiParameter("lon", float), OpenApiParameter("lat", float)],
     )
     def get(self, request: Request) -> Response:
-        point = _point(request.query_params)
+        point = point_param(request.query_params)
         if point is None:
             raise InvalidInput("Give a point (lon and lat) to find the nearest offices.")
         return Response(
@@ -134,19 +137,19 @@ class DeliveryOrderApi(APIView):
     @extend_schema(request=dict, responses={201: dict})
     def post(self, request: Request) -> Response:
         data = request.data
-        window = _text(data, "window_start")
+        window = text_param(data, "window_start")
         window_start = parse_datetime(window) if window else None
         if window and window_start is None:
             raise InvalidInput("window_start is a date and time (ISO 8601).", code="window_invalid")
         order = delivery_order_create(
-            reference=_text(data, "reference"),
-            phone=_text(data, "phone"),
-            method=_text(data, "method"),
-            contact_name=_text(data, "contact_name"),
-            building_id=_integer(data.get("address"), "address"),
-            point=_point(data),
+            reference=text_param(data, "reference"),
+            phone=text_param(data, "phone"),
+            method=text_param(data, "method"),
+            contact_name=text_param(data, "contact_name"),
+            building_id=integer_param(data.get("address"), "address"),
+            point=point_param(data),
             window_start=window_start,
-            office_id=_integer(data.get("office"), "office"),
+            office_id=integer_param(data.get("office"), "office"),
         )
         return Response(
             {"tracking_url": _tracking_url(request, order.tracking_token), "status": order.status},

@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from core.errors import InvalidInput, NotFound
 from core.roles import Role, user_has_role
-from delivery.api import _integer, _point, _text
+from delivery.api import integer_param, point_param, text_param
 from delivery.models import (
     Courier,
     DeliveryNotice,
@@ -57,7 +57,7 @@ def _day(value) -> date:
 
 
 def _office(value) -> DeliveryOffice:
-    office = DeliveryOffice.objects.filter(pk=_integer(value, "office"), delivers=True).first()
+    office = DeliveryOffice.objects.filter(pk=integer_param(value, "office"), delivers=True).first()
     if office is None:
         raise NotFound("There is no delivering office with this id.", code="office_not_found")
     return office
@@ -115,10 +115,10 @@ class RoundStopsApi(APIView):
 
     @extend_schema(request=dict, responses={200: dict})
     def post(self, request: Request, pk: int) -> Response:
-        order = DeliveryOrder.objects.filter(pk=_integer(request.data.get("order"), "order"))
+        order = DeliveryOrder.objects.filter(pk=integer_param(request.data.get("order"), "order"))
         if not order.exists():
             raise NotFound("There is no such delivery order.", code="order_not_found")
-        version = _integer(request.data.get("version"), "version")
+        version = integer_param(request.data.get("version"), "version")
         moved = round_stop_move(order=order.get(), target=_round(pk), version=version)
         return Response(round_view(moved))
 
@@ -130,7 +130,7 @@ class ShiftsApi(APIView):
 
     @extend_schema(request=dict, responses={201: dict})
     def post(self, request: Request) -> Response:
-        courier = Courier.objects.filter(pk=_integer(request.data.get("courier"), "courier"))
+        courier = Courier.objects.filter(pk=integer_param(request.data.get("courier"), "courier"))
         if not courier.exists():
             raise NotFound("There is no such courier.", code="courier_not_found")
         shift = courier_shift_create(
@@ -202,7 +202,7 @@ class RoundPositionApi(APIView):
 
     @extend_schema(request=dict, responses={200: dict})
     def post(self, request: Request, pk: int) -> Response:
-        position = _point(request.data)
+        position = point_param(request.data)
         if position is None:
             raise InvalidInput("Send lon and lat.", code="position_missing")
         told = round_position_report(round_=_round(pk), user=request.user, position=position)
@@ -219,7 +219,7 @@ class ProofsApi(APIView):
     @extend_schema(request=dict, responses={200: dict, 201: dict})
     def post(self, request: Request) -> Response:
         data = request.data
-        position = _point(data)
+        position = point_param(data)
         accuracy = data.get("accuracy_m")
         try:
             accuracy_m = float(accuracy) if accuracy not in (None, "") else None
@@ -228,13 +228,13 @@ class ProofsApi(APIView):
         recorded = data.get("recorded_at")
         proof, created = proof_record(
             user=request.user,
-            order_id=_integer(data.get("order"), "order"),
-            client_id=_text(data, "client_id"),
-            outcome=_text(data, "outcome"),
+            order_id=integer_param(data.get("order"), "order"),
+            client_id=text_param(data, "client_id"),
+            outcome=text_param(data, "outcome"),
             recorded_at=parse_datetime(str(recorded)) if recorded else None,
-            recipient_name=_text(data, "recipient_name"),
-            failure_reason=_text(data, "failure_reason"),
-            note=_text(data, "note"),
+            recipient_name=text_param(data, "recipient_name"),
+            failure_reason=text_param(data, "failure_reason"),
+            note=text_param(data, "note"),
             position=position,
             accuracy_m=accuracy_m,
             photo=request.FILES.get("photo"),
