@@ -19,6 +19,9 @@
   const existing = L.featureGroup().addTo(map);
   const drawing = L.polyline([], { color: "#b91c1c", weight: 6, dashArray: "6 6" }).addTo(map);
   let points = [];
+  // A closure lifted a moment after it began ends a second after its start (a closure ends
+  // after it starts): the page forgets it at once.
+  const lifted = new Set();
 
   function showPoints() {
     drawing.setLatLngs(points.map(([lon, lat]) => [lat, lon]));
@@ -56,7 +59,9 @@
   }
 
   async function load() {
-    const closures = (await call(config.api.closures)).filter((c) => !c.ends_at || new Date(c.ends_at) > new Date());
+    const closures = (await call(config.api.closures)).filter(
+      (c) => !lifted.has(c.id) && (!c.ends_at || new Date(c.ends_at) > new Date())
+    );
     existing.clearLayers();
     $("list").replaceChildren(
       ...closures.map((c) => {
@@ -66,6 +71,7 @@
         button.addEventListener("click", async () => {
           try {
             await call(config.api.lift.replace("/0/", "/" + c.id + "/"), { method: "POST", headers: { Accept: "application/json", "X-CSRFToken": csrf() } });
+            lifted.add(c.id);
             load();
           } catch (error) {
             $("message").textContent = error.message;
