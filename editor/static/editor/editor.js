@@ -169,7 +169,7 @@
     if (!collection) { return; }
     if (collection.transactions) { return chooseRegister(); }
     buildForm();
-    features = L.geoJSON(null, {
+    const group = L.geoJSON(null, {
       pointToLayer: function (feature, latlng) { return L.marker(latlng); },
       onEachFeature: function (feature, layer) {
         layer.on("click", async function () {
@@ -187,7 +187,10 @@
         });
       },
     }).addTo(map);
+    features = group;
     const page = await send("GET", itemsUrl() + "?f=json&limit=1000");
+    // Another layer chosen while this one loaded: its features must not land on that one's map.
+    if (features !== group) { return; }
     features.addData(page.body);
     if (features.getLayers().length && !window.location.hash) {
       map.fitBounds(features.getBounds(), { maxZoom: 18 });
@@ -559,6 +562,7 @@
     $("editor-history-button").addEventListener("click", history);
     $("editor-keep-mine").addEventListener("click", keepMine);
     $("editor-reload").addEventListener("click", reloadTheirs);
-    if (config.collections.length) { choose(config.collections[0].id); }
+    // The list may have been changed before the map was ready: load what it shows.
+    if (config.collections.length) { choose($("editor-collection").value || config.collections[0].id); }
   };
 })();
