@@ -22,9 +22,9 @@ from functools import cache
 import numpy as np
 import shapely
 from django.contrib.gis.geos import Point
+from django.db import connection
 from django.utils import timezone
-from shapely import LineString, STRtree
-from shapely.ops import substring
+from shapely import STRtree
 
 from core.engines import engine_from_setting
 from core.errors import InvalidInput, NotFound, ServiceUnavailable
@@ -76,6 +76,9 @@ class Router(abc.ABC):
         """The cost (seconds or metres) from each point to each other; None where no way
         joins them."""
 
+    def state_changed(self) -> None:  # noqa: B027 - most engines have nothing to forget
+        """This process committed a closure or a graph build: forget what is known of them."""
+
 
 @dataclass
 class Graph:
@@ -103,6 +106,7 @@ class Graph:
     # street to a point is found in memory.
     x_scale: float
     lines: np.ndarray
+    along: list[np.ndarray]  # each edge's distance along it at each of its points, in that frame
     tree: STRtree
     # ALT: the cost from and to a few landmarks, for each metric (landmarks x nodes).
     land_from: dict[str, np.ndarray]
@@ -153,6 +157,7 @@ def _graph_load() -> Graph:
     x_scale = math.cos(math.radians(float(lats.mean()))) if len(lats) else 1.0
     coords = [np.asarray(r[7].coords) for r in rows]
     lines = np.array([shapely.LineString(c * (x_scale, 1.0)) for c in coords], dtype=object)
+    along = _along(coords, x_scale)
     heads_sorted, arc_order_costs = (
         heads[order].astype(np.int64),
         {
@@ -185,10 +190,27 @@ def _graph_load() -> Graph:
         top_speed_ms=float(speeds.max()) if len(speeds) else 1.0,
         x_scale=x_scale,
         lines=lines,
+        along=along,
         tree=STRtree(lines),
         land_from=land_from,
         land_to=land_to,
     )
+
+
+def _along(coords: list[np.ndarray], x_scale: float) -> list[np.ndarray]:
+    """For each line, the running distance from its start at each of its points (in the local
+    frame), computed for all lines at once."""
+    if not coords:
+        return []
+    sizes = np.array([len(c) for c in coords])
+    flat = np.concatenate([c[:, :2] for c in coords]) * (x_scale, 1.0)
+    step = np.zeros(len(flat))
+    step[1:] = np.hypot(*np.diff(flat, axis=0).T)
+    firsts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    step[firsts] = 0.0  # a line starts at zero, not at the last line's end
+    run = np.cumsum(step)
+    run -= np.repeat(run[firsts], sizes)
+    return np.split(run, np.cumsum(sizes)[:-1])
 
 
 LANDMARKS = 16
@@ -255,6 +277,24 @@ def bearing(a: tuple[float, float], b: tuple[float, float]) -> float:
     return math.degrees(math.atan2(y, x)) % 360
 
 
+def _stretch(graph: Graph, edge: int, a: float, b: float) -> list[tuple[float, float]]:
+    """The points of ``edge`` from fraction ``a`` to fraction ``b`` of its length (reversed when
+    a > b), fractions measured in the frame the points were snapped in."""
+    coords = graph.coords[edge][:, :2]
+    low, high = (a, b) if a <= b else (b, a)
+    if low > 0 or high < 1:
+        along = graph.along[edge]
+        first, last = low * along[-1], high * along[-1]
+        inner = coords[(along > first) & (along < last)]
+        ends = [
+            [np.interp(d, along, coords[:, 0]), np.interp(d, along, coords[:, 1])]
+            for d in (first, last)
+        ]
+        coords = np.vstack([ends[0], inner, ends[1]])
+    points = list(map(tuple, coords.tolist()))
+    return points if a <= b else points[::-1]
+
+
 class GraphRouter(Router):
     def __init__(self) -> None:
         self._graph: Graph | None = None
@@ -263,14 +303,37 @@ class GraphRouter(Router):
         self._costs: dict[str, np.ndarray] = {}
         self._closures_key: tuple | None = None
         self._closures: list[tuple[datetime, datetime | None, frozenset[int]]] = []
+        self._listener = sql.StateListener()
+        self._state: tuple | None = None
+        self._state_trusted = False
+
+    def state_changed(self) -> None:
+        # Other processes hear of it through the notification, within a moment of the commit;
+        # this one must not depend on that moment.
+        with self._lock:
+            self._state_trusted = False
+
+    def close(self) -> None:
+        """Let go of the connection that listens for changes (before its database is dropped)."""
+        with self._lock:
+            self._listener.close()
+            self._state = None
 
     # -- the graph and the closures in force ------------------------------------------------
     def state(self) -> tuple[Graph, set[int]]:
-        """The current graph and the edges closed now: one query per request says whether
-        either changed since the last."""
-        build_id, closures_changed, closures_count = sql.routing_state()
+        """The current graph and the edges closed now. The database is asked only when its
+        notifications say the closures or the graph changed, or when this request runs in a
+        transaction (its own uncommitted writes are visible to it alone, and a state read
+        there is not trusted after it)."""
+        in_transaction = connection.in_atomic_block
         now = timezone.now()
         with self._lock:
+            heard = True if in_transaction else self._listener.changed()
+            if heard or not self._state_trusted or self._state is None:
+                self._state_trusted = False  # until the query below has answered
+                self._state = sql.routing_state()
+                self._state_trusted = not in_transaction
+            build_id, closures_changed, closures_count = self._state
             if build_id is None:
                 raise ServiceUnavailable(
                     "The routing graph has not been built: run `manage.py routing_graph_build`.",
@@ -317,9 +380,10 @@ class GraphRouter(Router):
     # -- points onto the graph ------------------------------------------------------------------
     def snap(self, graph: Graph, point: Point, closed: set[int]) -> Snap:
         """Where ``point`` meets the nearest open street: the edge and the fraction along it."""
-        if not (-180 <= point.x <= 180 and -90 <= point.y <= 90):
+        x, y = point.coords[:2]  # read once: each read of point.x goes through GEOS
+        if not (-180 <= x <= 180 and -90 <= y <= 90):
             raise InvalidInput("Longitude runs from -180 to 180 and latitude from -90 to 90.")
-        here = shapely.Point(point.x * graph.x_scale, point.y)
+        here = shapely.Point(x * graph.x_scale, y)
         reach = SNAP_LIMIT_M / METRES_PER_DEGREE
         found = graph.tree.query_nearest(here, max_distance=reach, all_matches=True)
         candidates = [int(i) for i in found if int(i) not in closed]
@@ -329,7 +393,7 @@ class GraphRouter(Router):
             candidates = [int(i) for i in near if int(i) not in closed]
         if not candidates:
             raise NotFound(
-                f"{point.y:.6f}, {point.x:.6f} is more than {SNAP_LIMIT_M:g} m from any open "
+                f"{y:.6f}, {x:.6f} is more than {SNAP_LIMIT_M:g} m from any open "
                 "street: it cannot be reached on the network.",
                 code="unreachable_point",
             )
@@ -337,10 +401,10 @@ class GraphRouter(Router):
         line = graph.lines[edge]
         fraction = float(line.project(here, normalized=True))
         foot = line.interpolate(fraction, normalized=True)
-        distance = kernels.haversine(point.x, point.y, foot.x / graph.x_scale, foot.y)
+        distance = kernels.haversine(x, y, foot.x / graph.x_scale, foot.y)
         if distance > SNAP_LIMIT_M:
             raise NotFound(
-                f"{point.y:.6f}, {point.x:.6f} is more than {SNAP_LIMIT_M:g} m from any open "
+                f"{y:.6f}, {x:.6f} is more than {SNAP_LIMIT_M:g} m from any open "
                 "street: it cannot be reached on the network.",
                 code="unreachable_point",
             )
@@ -438,38 +502,28 @@ class GraphRouter(Router):
 
     def _assemble(self, graph, metric, cost, pieces, start: Snap, end: Snap) -> Route:
         coordinates: list[tuple[float, float]] = []
-        legs: list[Leg] = []
+        legs: list[list] = []  # [street, metres, seconds, turn, start], made Legs at the end
         distance = duration = 0.0
-        previous_bearing = None
+        last_pair = None  # the last two points so far: the heading a turn is measured from
         for edge, forward, a, b in pieces:
             share = abs(b - a)
             if share <= 0:
                 continue
-            length = float(graph.length_m[edge]) * share
-            seconds = float((graph.cost_s if forward else graph.reverse_cost_s)[edge])
-            seconds = abs(seconds) * share
-            line = LineString(graph.coords[edge])
-            part = substring(line, a, b, normalized=True)
-            points = [tuple(c[:2]) for c in part.coords]
+            points = _stretch(graph, edge, a, b)
             if len(points) < 2:
                 continue
+            length = float(graph.length_m[edge]) * share
+            seconds = abs(float((graph.cost_s if forward else graph.reverse_cost_s)[edge])) * share
             street = int(graph.street_ids[edge])
-            turn = None
-            bearing_in = bearing(points[0], points[1])
-            if previous_bearing is not None:
-                turn = ((bearing_in - previous_bearing + 540) % 360) - 180
-            if legs and legs[-1].street_id == street:
-                last = legs[-1]
-                legs[-1] = Leg(
-                    street,
-                    last.distance_m + length,
-                    last.duration_s + seconds,
-                    last.turn_deg,
-                    last.start,
-                )
+            if legs and legs[-1][0] == street:
+                legs[-1][1] += length
+                legs[-1][2] += seconds
             else:
-                legs.append(Leg(street, length, seconds, turn, points[0]))
-            previous_bearing = bearing(points[-2], points[-1])
+                turn = None
+                if last_pair is not None:
+                    turn = (bearing(points[0], points[1]) - bearing(*last_pair) + 540) % 360 - 180
+                legs.append([street, length, seconds, turn, points[0]])
+            last_pair = (points[-2], points[-1])
             coordinates += points if not coordinates else points[1:]
             distance += length
             duration += seconds
@@ -479,7 +533,7 @@ class GraphRouter(Router):
             distance_m=distance,
             duration_s=duration,
             coordinates=coordinates,
-            legs=legs,
+            legs=[Leg(*leg) for leg in legs],
             snapped_m=(start.distance_m, end.distance_m),
         )
 
@@ -518,3 +572,18 @@ ENGINES = {"graph": GraphRouter}
 def router() -> Router:
     """The engine the ``ROUTER`` setting names (one per process: it holds the graph)."""
     return engine_from_setting("ROUTER", ENGINES)
+
+
+def router_forget() -> None:
+    """Drop this process's engine, its graph and its listening connection; the next call to
+    ``router()`` makes a new one."""
+    if router.cache_info().currsize:
+        router().close()
+    router.cache_clear()
+
+
+def router_state_changed() -> None:
+    """Tell this process's engine, if it has one, that the closures or the graph changed (the
+    routing services call it when their transaction commits)."""
+    if router.cache_info().currsize:
+        router().state_changed()

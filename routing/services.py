@@ -15,6 +15,7 @@ from core.models import ChangeAction
 from core.roles import signed_in
 from core.services import change_record
 from routing import sql
+from routing.engines import router_state_changed
 from routing.models import Closure, GraphBuild
 
 MAX_REASON_LENGTH = 200
@@ -27,7 +28,9 @@ def routing_graph_build() -> GraphBuild:
     streets open in one direction only). Routers reload it on their next request."""
     began = time.monotonic()
     nodes, edges = sql.graph_build()
-    return GraphBuild.objects.create(nodes=nodes, edges=edges, seconds=time.monotonic() - began)
+    build = GraphBuild.objects.create(nodes=nodes, edges=edges, seconds=time.monotonic() - began)
+    transaction.on_commit(router_state_changed)
+    return build
 
 
 def _closure_geometry(geom: GEOSGeometry) -> GEOSGeometry:
@@ -86,6 +89,7 @@ def closure_create(
         before=None,
         after=_snapshot(closure),
     )
+    transaction.on_commit(router_state_changed)
     return closure
 
 
@@ -108,6 +112,7 @@ def closure_lift(*, closure: Closure, user=None) -> Closure:
         before=before,
         after=_snapshot(locked),
     )
+    transaction.on_commit(router_state_changed)
     return locked
 
 

@@ -90,6 +90,50 @@ def routing_state() -> tuple[int | None, object, int]:
         return cursor.fetchone()
 
 
+STATE_CHANNEL = "routing_state"  # NOTIFYed by the triggers of migration 0002
+
+
+class StateListener:
+    """A connection of its own that LISTENs on ``routing_state``, so the engine can tell whether
+    the closures or the graph changed without a query: reading what the server already sent is
+    a non-blocking read of the socket. Not thread-safe: the engine holds its lock around it."""
+
+    def __init__(self) -> None:
+        self._connection = None
+
+    def changed(self) -> bool:
+        """Whether the routing state may have changed since the last call: when a change was
+        notified, and also on the first call and after the connection was lost, when a change
+        may have gone unheard (the connection is then opened again at once)."""
+        if self._connection is not None:
+            try:
+                self._connection.poll()
+                # A server that ends the session (restart, pg_terminate_backend) first sends a
+                # FATAL notice; the broken socket only shows at the next read.
+                lost = bool(self._connection.notices)
+            except connection.Database.Error:
+                lost = True
+            if not lost:
+                heard = bool(self._connection.notifies)
+                self._connection.notifies.clear()
+                return heard
+            self.close()
+        try:
+            self._connection = connection.Database.connect(**connection.get_connection_params())
+            self._connection.autocommit = True
+            with self._connection.cursor() as cursor:
+                cursor.execute(f"LISTEN {STATE_CHANNEL}")
+        except connection.Database.Error:
+            # The state query that follows meets the same failure and reports it.
+            self.close()
+        return True
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()  # psycopg2 closes a broken connection without complaint
+            self._connection = None
+
+
 def closures_open(*, at) -> list[tuple[object, object, list[int]]]:
     """(starts_at, ends_at, edge ids) of every closure not ended at ``at``, with the edges its
     geometry touches."""

@@ -115,3 +115,13 @@ def wait_for_job(job_id, timeout: float = 120):
             return job
         time.sleep(0.2)
     pytest.fail(f"job {job_id} did not finish within {timeout} s")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def routing_listener_closed(django_db_setup):
+    """The routing engine keeps a connection that LISTENs for changes; it must let go before
+    the test database is dropped (which refuses while anyone is connected)."""
+    yield
+    from routing.engines import router_forget
+
+    router_forget()

@@ -13,12 +13,12 @@ def city(db):
 @pytest.fixture
 def grid(db):
     """(office, buildings) of a grid town with its routing graph (tests.factories)."""
-    from routing.engines import router
+    from routing.engines import router_forget
     from tests.factories import delivery_grid_city
 
-    router.cache_clear()
+    router_forget()
     yield delivery_grid_city()
-    router.cache_clear()
+    router_forget()
 
 
 @pytest.fixture

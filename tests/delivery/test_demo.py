@@ -8,7 +8,7 @@ from core.services import demo_users_ensure
 from delivery.demo import DEMO_COURIERS, DEMO_DAY_ORDERS, demo_delivery_load, demo_rounds_load
 from delivery.models import Courier, CourierShift, DeliveryOrder, DeliveryPlan
 from delivery.services import round_plan
-from routing.engines import router
+from routing.engines import router_forget
 from routing.services import routing_graph_build
 from tests.factories import town_create
 
@@ -39,7 +39,7 @@ def test_the_demo_gives_couriers_shifts_and_orders_to_plan_and_a_rerun_changes_n
     assert CourierShift.objects.count() == len(DEMO_COURIERS)
 
     routing_graph_build()
-    router.cache_clear()
+    router_forget()
     office = Courier.objects.first().office
     plan = round_plan(office=office, day=today)
     assert DeliveryPlan.objects.get() == plan

@@ -93,7 +93,7 @@ def test_an_address_the_street_network_cannot_reach_is_unserved(grid, tomorrow):
     from addressing.services import building_numbering_apply, postcodes_assign, street_create
     from boundaries.models import Municipality
     from delivery.models import DeliveryOffice
-    from routing.engines import router
+    from routing.engines import router_forget
     from routing.services import routing_graph_build
     from tests.factories import buildings_beside
 
@@ -110,7 +110,7 @@ def test_an_address_the_street_network_cannot_reach_is_unserved(grid, tomorrow):
     postcodes_assign(zone=buildings[0].zone)
     lonely.refresh_from_db()
     routing_graph_build()
-    router.cache_clear()
+    router_forget()
     courier_make(office=office, username="c")
     order = home_order_make(building=lonely, office=DeliveryOffice.objects.get(), day=tomorrow)
     plan = round_plan(office=office, day=tomorrow)

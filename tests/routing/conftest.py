@@ -2,7 +2,7 @@ import pytest
 from django.contrib.gis.geos import LineString
 
 from addressing.services import street_create
-from routing.engines import router
+from routing.engines import router_forget
 from routing.services import routing_graph_build
 from tests.factories import town_create
 
@@ -42,6 +42,6 @@ def grid_town(db):
 @pytest.fixture(autouse=True)
 def fresh_router():
     """Each test's graph is its own: the engine (one per process) forgets the last one."""
-    router.cache_clear()
+    router_forget()
     yield
-    router.cache_clear()
+    router_forget()
