@@ -4,7 +4,7 @@ invalidate the map's tiles; the admin offers no way around them."""
 
 from django.contrib import admin
 
-from addressing.models import Area, Building, Place, PostalZone, Street
+from addressing.models import Area, Building, Place, PostalZone, Street, TurnRestriction
 from core.admin import ReadOnlyAdmin
 
 
@@ -43,3 +43,12 @@ class PlaceAdmin(RegisterAdmin):
     list_display = ["name_en", "name_ar", "kind", "source", "municipality"]
     list_filter = ["kind", "source"]
     search_fields = ["name_en", "name_ar"]
+
+
+@admin.register(TurnRestriction)
+class TurnRestrictionAdmin(RegisterAdmin):
+    list_display = ["kind", "from_street", "to_street", "source", "updated_at"]
+    list_filter = ["kind"]
+    search_fields = ["from_street__name_en", "to_street__name_en", "source"]
+    exclude = ["via", "from_hint", "to_hint"]
+    list_select_related = ["from_street", "to_street"]

@@ -1,6 +1,6 @@
-"""OpenStreetMap addresses into the register: named streets, buildings with their
-``addr:housenumber``/``addr:street``, and named places, written through the register's services
-like any other edit.
+"""OpenStreetMap addresses into the register: named streets with their turn restrictions,
+buildings with their ``addr:housenumber``/``addr:street``, and named places, written through
+the register's services like any other edit.
 
 Coordinates are WGS 84 (EPSG:4326); which street piece an address belongs to is decided in UTM
 metres. OpenStreetMap's own postcodes (another country's, in a test extract) are not Palestinian
@@ -20,8 +20,14 @@ from django.contrib.gis.geos import GEOSGeometry, Point
 from django.db import transaction
 
 from addressing import sql
-from addressing.models import Building, Oneway, Place, Street, StreetType
-from addressing.services import NewBuilding, buildings_add, street_create, to_metric
+from addressing.models import Building, Oneway, Place, Street, StreetType, TurnKind
+from addressing.services import (
+    NewBuilding,
+    buildings_add,
+    street_create,
+    to_metric,
+    turn_restriction_create,
+)
 from boundaries.models import Municipality
 from core.errors import InvalidInput
 from core.osm import osm_way_runs
@@ -42,6 +48,7 @@ class OsmAddressReport:
     streets: int = 0
     buildings: int = 0
     places: int = 0
+    turn_restrictions: int = 0
     skipped: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
     def as_dict(self) -> dict:
@@ -49,6 +56,7 @@ class OsmAddressReport:
             "streets": self.streets,
             "buildings": self.buildings,
             "places": self.places,
+            "turn_restrictions": self.turn_restrictions,
             "skipped": dict(self.skipped),
         }
 
@@ -62,22 +70,98 @@ class _Address:
     footprint: shapely.Polygon | None
 
 
+@dataclass(frozen=True)
+class _StreetKey:
+    """Ways become one street only when they share a name and what routing reads from them."""
+
+    name: str
+    street_type: str
+    oneway: str  # a way drawn against its one-way direction is turned round: never backward
+    max_speed_kmh: int | None
+
+
+@dataclass
+class _Restriction:
+    osm_id: int
+    kind: str
+    from_way: int
+    via_node: int | None  # None: the restriction is via a way, which the register cannot hold
+    to_way: int
+
+
+RESTRICTION_KINDS = {"no": TurnKind.NO, "only": TurnKind.ONLY}
+
+
+def _street_key(tags) -> tuple[_StreetKey, bool]:
+    """The street a way belongs to, and whether its drawing must be reversed to run its one
+    way. Motorways and roundabouts are one-way unless tagged otherwise, as in OpenStreetMap."""
+    oneway = tags.get("oneway")
+    if oneway is None and (
+        tags.get("highway") == "motorway" or tags.get("junction") == "roundabout"
+    ):
+        oneway = "yes"
+    direction = _oneway(oneway)
+    key = _StreetKey(
+        name=tags["name"],
+        street_type=HIGHWAY_TYPES[tags["highway"]],
+        oneway=Oneway.NO if direction == Oneway.NO else Oneway.FORWARD,
+        max_speed_kmh=_speed(tags.get("maxspeed")),
+    )
+    return key, direction == Oneway.BACKWARD
+
+
+def _restriction(obj) -> _Restriction | str:
+    """A restriction relation read, or why it is left out."""
+    tags = obj.tags
+    value = tags.get("restriction:motorcar") or tags.get("restriction") or ""
+    kind = RESTRICTION_KINDS.get(value.split("_", 1)[0])
+    if kind is None:
+        return "turn restriction of an unknown kind"
+    if "motorcar" in (tags.get("except") or ""):
+        return "turn restriction that spares cars"
+    roles: dict[str, list] = defaultdict(list)
+    for member in obj.members:
+        roles[member.role].append((member.type, member.ref))
+    if len(roles["from"]) != 1 or len(roles["to"]) != 1 or len(roles["via"]) != 1:
+        return "turn restriction without one from, via and to"
+    (from_type, from_ref), (to_type, to_ref), (via_type, via_ref) = (
+        roles["from"][0], roles["to"][0], roles["via"][0]
+    )  # fmt: skip
+    if from_type != "w" or to_type != "w":
+        return "turn restriction without one from, via and to"
+    return _Restriction(obj.id, kind, from_ref, via_ref if via_type == "n" else None, to_ref)
+
+
 def _geos(shape) -> GEOSGeometry:
     return GEOSGeometry(memoryview(shapely.to_wkb(shape)), srid=4326)
 
 
 def _read(path: Path, report: OsmAddressReport):
-    lines: dict[str, list] = defaultdict(list)
-    tags_of: dict[str, dict] = {}
+    lines: dict[_StreetKey, list] = defaultdict(list)
+    tags_of: dict[_StreetKey, dict] = {}
+    ways: dict[int, tuple[_StreetKey, list]] = {}  # street ways: key, [(node id, lon, lat)]
+    restrictions: list[_Restriction] = []
     addresses: dict[tuple[str, str], _Address] = {}
     places = []
     try:
         for obj in osmium.FileProcessor(str(path)).with_locations():
             tags = obj.tags
             if obj.is_way() and tags.get("highway") in HIGHWAY_TYPES and "name" in tags:
-                name = tags["name"]
-                lines[name] += [r for r in osm_way_runs(obj.nodes) if len(r) >= 2]
-                tags_of.setdefault(name, {k: v for k, v in tags})
+                key, reverse = _street_key(tags)
+                runs = [r for r in osm_way_runs(obj.nodes) if len(r) >= 2]
+                lines[key] += [r[::-1] for r in runs] if reverse else runs
+                tags_of.setdefault(key, {k: v for k, v in tags})
+                located = [
+                    (n.ref, n.location.lon, n.location.lat) for n in obj.nodes if n.location.valid()
+                ]
+                ways[obj.id] = (key, located)
+                continue
+            if obj.is_relation() and tags.get("type") == "restriction":
+                found = _restriction(obj)
+                if isinstance(found, str):
+                    report.skipped[found] += 1
+                else:
+                    restrictions.append(found)
                 continue
             if "addr:housenumber" in tags and "addr:street" in tags:
                 found = _HOUSENUMBER.match(tags["addr:housenumber"])
@@ -117,7 +201,7 @@ def _read(path: Path, report: OsmAddressReport):
         raise InvalidInput(
             f"{path.name} cannot be read as OpenStreetMap PBF: {exc}", code="unreadable_file"
         ) from None
-    return lines, tags_of, list(addresses.values()), places
+    return lines, tags_of, ways, restrictions, list(addresses.values()), places
 
 
 def _oneway(value: str | None) -> str:
@@ -130,37 +214,90 @@ def _speed(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() and 1 <= int(value) <= 130 else None
 
 
+def _beside(way: list, node: int) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """(the node's place, the next point of the way away from it) when the way starts or
+    ends at ``node``, as OpenStreetMap requires of a restriction's ways."""
+    if len(way) >= 2 and way[0][0] == node:
+        return way[0][1:], way[1][1:]
+    if len(way) >= 2 and way[-1][0] == node:
+        return way[-1][1:], way[-2][1:]
+    return None
+
+
+def _turn_restriction_add(restriction: _Restriction, ways, streets_of) -> str | None:
+    """Record one restriction on the streets its ways became; or say why it cannot be."""
+    if restriction.via_node is None:
+        return "turn restriction via a way (the register holds them via a crossing)"
+    if restriction.from_way not in ways or restriction.to_way not in ways:
+        return "turn restriction on a way that is not a named street"
+    ends = []
+    for way_id in (restriction.from_way, restriction.to_way):
+        key, way = ways[way_id]
+        found = _beside(way, restriction.via_node)
+        if found is None:
+            return "turn restriction whose way does not end at its crossing"
+        via, side = found
+        street = min(streets_of[key], key=lambda s: s[1].distance(shapely.Point(side)))[0]
+        ends.append((street, Point(*side, srid=4326)))
+        crossing = Point(*via, srid=4326)
+    try:
+        turn_restriction_create(
+            from_street=ends[0][0],
+            to_street=ends[1][0],
+            via=crossing,
+            kind=restriction.kind,
+            from_side=ends[0][1],
+            to_side=ends[1][1],
+            source=f"osm:relation/{restriction.osm_id}",
+        )
+    except InvalidInput:
+        return "turn restriction whose streets do not meet at its crossing"
+    return None
+
+
 @transaction.atomic
 def osm_addresses_import(
     *, path: Path, municipality: Municipality, code_prefix: str
 ) -> OsmAddressReport:
     """Import an OpenStreetMap extract's named streets (one street per connected piece of
-    a name, codes ``<code_prefix>-00001``...), its addresses as buildings numbered as
-    OpenStreetMap numbers them, and its named places, all into ``municipality``. All or
-    nothing; what was left out is counted by reason."""
+    a name with the same type, one-way rule and speed limit, codes ``<code_prefix>-00001``...),
+    its turn restrictions via a crossing, its addresses as buildings numbered as OpenStreetMap
+    numbers them, and its named places, all into ``municipality``. All or nothing; what was
+    left out is counted by reason."""
     report = OsmAddressReport()
-    lines, tags_of, addresses, places = _read(Path(path), report)
+    lines, tags_of, ways, restrictions, addresses, places = _read(Path(path), report)
     if Street.objects.filter(municipality=municipality, code__startswith=f"{code_prefix}-"):
         raise InvalidInput(
             f"{municipality.name_en} already has streets coded {code_prefix}-...: import once."
         )
-    pieces: dict[str, list[tuple[Street, object]]] = defaultdict(list)
-    for name in sorted(lines):
-        merged = shapely.line_merge(shapely.MultiLineString(lines[name]))
-        tags = tags_of[name]
+    pieces: dict[str, list[tuple[Street, object]]] = defaultdict(list)  # by name, for addresses
+    streets_of: dict[_StreetKey, list[tuple[Street, object]]] = defaultdict(list)
+    for key in sorted(lines, key=lambda k: (k.name, k.street_type, k.oneway, k.max_speed_kmh or 0)):
+        # A one-way street's pieces are joined only head to tail, so its direction holds.
+        merged = shapely.line_merge(
+            shapely.MultiLineString(lines[key]), directed=key.oneway == Oneway.FORWARD
+        )
+        tags = tags_of[key]
         for part in getattr(merged, "geoms", [merged]):
             street = street_create(
                 municipality=municipality,
                 code=f"{code_prefix}-{report.streets + 1:05d}",
-                name_ar=tags.get("name:ar") or name,
-                name_en=tags.get("name:en") or name,
-                street_type=HIGHWAY_TYPES[tags["highway"]],
+                name_ar=tags.get("name:ar") or key.name,
+                name_en=tags.get("name:en") or key.name,
+                street_type=key.street_type,
                 geom=_geos(part),
-                oneway=_oneway(tags.get("oneway")),
-                max_speed_kmh=_speed(tags.get("maxspeed")),
+                oneway=key.oneway,
+                max_speed_kmh=key.max_speed_kmh,
             )
-            pieces[name].append((street, to_metric(street.geom)))
+            pieces[key.name].append((street, to_metric(street.geom)))
+            streets_of[key].append((street, part))
             report.streets += 1
+    for restriction in restrictions:
+        why = _turn_restriction_add(restriction, ways, streets_of)
+        if why:
+            report.skipped[why] += 1
+        else:
+            report.turn_restrictions += 1
     by_street: dict[int, list[tuple[_Address, NewBuilding]]] = defaultdict(list)
     streets = {}
     for address in addresses:

@@ -146,6 +146,31 @@ class Street(Named):
         return self.max_speed_kmh or DEFAULT_SPEED_KMH[StreetType(self.street_type)]
 
 
+class TurnKind(models.TextChoices):
+    NO = "no", _("This turn is forbidden")
+    ONLY = "only", _("Only this turn is allowed")
+
+
+class TurnRestriction(TimeStampedModel):
+    """A turn restriction where two streets meet (EPSG:4326): coming along ``from_street`` into
+    ``via``, the turn onto ``to_street`` is forbidden (``no``) or the only one allowed
+    (``only``). ``from_hint`` and ``to_hint`` are points on each street about a metre from
+    ``via``: they say which side of the crossing each street is taken on."""
+
+    from_street = models.ForeignKey(Street, on_delete=models.CASCADE, related_name="+")
+    to_street = models.ForeignKey(Street, on_delete=models.CASCADE, related_name="+")
+    via = models.PointField(srid=4326)
+    from_hint = models.PointField(srid=4326)
+    to_hint = models.PointField(srid=4326)
+    kind = models.CharField(max_length=4, choices=TurnKind.choices)
+    source = models.CharField(
+        max_length=40, blank=True, help_text=_("Where it came from, e.g. osm:relation/123")
+    )
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.from_street_id} -> {self.to_street_id}"
+
+
 class BuildingStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     RETIRED = "retired", _("Retired")

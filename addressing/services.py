@@ -9,6 +9,7 @@ covers all of Palestine.
 from __future__ import annotations
 
 import json
+import math
 import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -29,7 +30,17 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from addressing import sql
-from addressing.models import Area, Building, BuildingStatus, Oneway, Place, PostalZone, Street
+from addressing.models import (
+    Area,
+    Building,
+    BuildingStatus,
+    Oneway,
+    Place,
+    PostalZone,
+    Street,
+    TurnKind,
+    TurnRestriction,
+)
 from addressing.postcodes import postcode_format
 from addressing.selectors import street_nearest
 from boundaries.models import Governorate, Municipality
@@ -183,6 +194,68 @@ def to_metric(geom: GEOSGeometry):
     convert = transformer(4326, METRIC_SRID).transform
     return shapely.transform(
         shapely.from_wkb(bytes(geom.wkb)), lambda xy: np.column_stack(convert(xy[:, 0], xy[:, 1]))
+    )
+
+
+# A turn restriction's crossing lies on both its streets within this (metres); its hints are
+# placed this far along each street from the crossing.
+TURN_TOLERANCE_M = 1.0
+
+
+def _turn_hint(street: Street, via: Point, towards: Point | None, role: str) -> Point:
+    line = to_metric(street.geom)
+    at = _metric_points([via])[0]
+    if line.distance(at) > TURN_TOLERANCE_M:
+        raise InvalidInput(
+            f"The crossing is not on the {role} street ({street.code}).", code="turn_not_on_street"
+        )
+    here = line.project(at)
+    if towards is not None:
+        other = line.project(_metric_points([towards])[0])
+        if abs(other - here) < 1e-3:
+            raise InvalidInput(f"The {role} hint is on the crossing itself.", code="turn_hint")
+        step = math.copysign(min(TURN_TOLERANCE_M, abs(other - here) / 2), other - here)
+    elif here < TURN_TOLERANCE_M:
+        step = min(TURN_TOLERANCE_M, line.length / 2)
+    elif line.length - here < TURN_TOLERANCE_M:
+        step = -min(TURN_TOLERANCE_M, line.length / 2)
+    else:
+        raise InvalidInput(
+            f"The {role} street ({street.code}) runs on through the crossing: say which side "
+            "of it the turn is taken from (a point on that side).",
+            code="turn_side_missing",
+        )
+    hint = line.interpolate(here + step)
+    lon, lat = transformer(METRIC_SRID, 4326).transform(hint.x, hint.y)
+    return Point(lon, lat, srid=4326)
+
+
+@transaction.atomic
+def turn_restriction_create(
+    *,
+    from_street: Street,
+    to_street: Street,
+    via: Point,
+    kind: str,
+    from_side: Point | None = None,
+    to_side: Point | None = None,
+    source: str = "",
+) -> TurnRestriction:
+    """Record a turn restriction at ``via`` (EPSG:4326), a crossing of both streets (within
+    1 m): arriving along ``from_street``, the turn onto ``to_street`` is forbidden (``no``) or
+    the only one allowed (``only``). Where a street runs on through the crossing,
+    ``from_side``/``to_side`` (points on that street, EPSG:4326) say which side is meant.
+    Routing applies it from the next graph build."""
+    if kind not in TurnKind.values:
+        raise InvalidInput(f"kind is one of {', '.join(TurnKind.values)}.", code="turn_kind")
+    return TurnRestriction.objects.create(
+        from_street=from_street,
+        to_street=to_street,
+        via=via,
+        from_hint=_turn_hint(from_street, via, from_side, "from"),
+        to_hint=_turn_hint(to_street, via, to_side, "to"),
+        kind=kind,
+        source=source,
     )
 
 

@@ -14,9 +14,11 @@ and measures, on the same node pairs for every engine:
 
   (a) point-to-point routes: ms per route for the platform (in process: snapping, A*, the
       route's line), ``pgr_dijkstra`` on the same ``routing_edge`` table (the city's edges),
-      and Valhalla (PyPI ``pyvalhalla``, Python 3.12 from pyenv, tiles built from the same
+      ``pgr_trsp`` with the city's turn restrictions (Helsinki's, from OpenStreetMap), and
+      Valhalla (PyPI ``pyvalhalla``, Python 3.12 from pyenv, tiles built from the same
       streets: the real extract, and the synthetic city written as OpenStreetMap); the
-      platform's route costs are checked equal to pgRouting's exact Dijkstra;
+      platform's route costs are checked equal to pgRouting's exact Dijkstra (``pgr_trsp``
+      where the city has turn restrictions);
   (b) a 50 x 50 travel-time matrix: the platform, pgRouting's ``pgr_dijkstraCostMatrix`` and
       Valhalla's ``sources_to_targets``.
 
@@ -251,11 +253,35 @@ def city_edges_sql(box) -> str:
     )
 
 
+# A banned turn priced beyond any real route: pgr_trsp takes restrictions as costs.
+BANNED = 1e9
+
+
+def city_turns_sql(box) -> str:
+    """The city's turn restrictions as pgr_trsp reads them: each banned pair of edges (an
+    ``only`` restriction bans every other way on from its crossing, as the platform does)."""
+    west, south, east, north = (float(v) for v in box)
+    inside = f"n.geom && ST_MakeEnvelope({west}, {south}, {east}, {north}, 4326)"
+    return f"""
+        SELECT row_number() OVER () AS id, path, {BANNED}::float8 AS cost FROM (
+            SELECT ARRAY[t.from_edge_id, t.to_edge_id] AS path
+            FROM routing_turn t JOIN routing_node n ON n.id = t.via_id
+            WHERE t.kind = 'no' AND {inside}
+            UNION ALL
+            SELECT ARRAY[t.from_edge_id, e.id]
+            FROM routing_turn t JOIN routing_node n ON n.id = t.via_id
+            JOIN routing_edge e ON t.via_id IN (e.source, e.target) AND e.id <> t.to_edge_id
+            WHERE t.kind = 'only' AND {inside}
+        ) banned"""  # noqa: S608 - built from this script's own floats
+
+
 def measure_city(name: str, box, pbf: Path, routes: int, seed: int) -> dict:
     print(f"({name}) routes and a matrix", flush=True)
     graph = router().graph()
+    crossing = graph.origin == np.arange(len(graph.origin))  # not a copy at a restricted turn
     inside = np.flatnonzero(
-        (graph.lons >= box[0])
+        crossing
+        & (graph.lons >= box[0])
         & (graph.lons <= box[2])
         & (graph.lats >= box[1])
         & (graph.lats <= box[3])
@@ -279,9 +305,13 @@ def measure_city(name: str, box, pbf: Path, routes: int, seed: int) -> dict:
             continue
         ours.append(time.perf_counter() - began)
         costs.append(found.cost)
-    # pgRouting on the same table (the city's edges), node to node.
-    edges_sql = city_edges_sql(box)
-    pgr, mismatches, checked = [], 0, 0
+    # pgRouting on the same table (the city's edges), node to node: pgr_dijkstra, and where the
+    # city has turn restrictions also pgr_trsp with them, which the costs are checked against.
+    edges_sql, turns_sql = city_edges_sql(box), city_turns_sql(box)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({turns_sql}) t")  # noqa: S608 - our own SQL
+        banned_pairs = cursor.fetchone()[0]
+    pgr, trsp, mismatches, checked = [], [], 0, 0
     with connection.cursor() as cursor:
         for (a, b), cost in zip(picks, costs, strict=True):
             began = time.perf_counter()
@@ -291,6 +321,17 @@ def measure_city(name: str, box, pbf: Path, routes: int, seed: int) -> dict:
             )
             exact, steps = cursor.fetchone()
             pgr.append(time.perf_counter() - began)
+            if banned_pairs:
+                began = time.perf_counter()
+                cursor.execute(
+                    "SELECT coalesce(max(agg_cost), 0), count(*) "
+                    "FROM pgr_trsp(%s, %s, %s::bigint, %s::bigint, true)",
+                    [edges_sql, turns_sql, int(graph.node_ids[a]), int(graph.node_ids[b])],
+                )
+                exact, steps = cursor.fetchone()
+                trsp.append(time.perf_counter() - began)
+                if exact >= BANNED:
+                    steps = 0  # only through a banned turn: no legal route
             if a == b or steps == 0 or cost is None:
                 continue
             checked += 1
@@ -331,8 +372,13 @@ def measure_city(name: str, box, pbf: Path, routes: int, seed: int) -> dict:
                       & (graph.lats[graph.sources] >= box[1]) & (graph.lats[graph.sources] <= box[3])).sum()),
         "platform": {**ms(ours), "failed": routes - len(ours)},
         "pgrouting": ms(pgr),
+        "pgr_trsp": {**ms(trsp), "banned_pairs": banned_pairs},
         "valhalla": {**ms(valhalla["route_s"]), "failed": valhalla["failed"]},
-        "exact": {"checked": checked, "mismatches": mismatches},
+        "exact": {
+            "checked": checked,
+            "mismatches": mismatches,
+            "against": "pgr_trsp" if banned_pairs else "pgr_dijkstra",
+        },
         "matrix_50_ms": {
             "platform": round(ours_matrix * 1000, 1),
             "pgrouting": round(pgr_matrix * 1000, 1),
@@ -385,12 +431,14 @@ def report(r: dict) -> None:
     for city in ("helsinki", "synthetic"):
         c = r[city]
         print()
-        print(f"{city}: {c['nodes']:,} nodes, {c['edges']:,} edges; "
-              f"exact: {c['exact']['checked'] - c['exact']['mismatches']}/{c['exact']['checked']} "
-              "route costs equal to pgr_dijkstra")  # fmt: skip
+        print(f"{city}: {c['nodes']:,} nodes, {c['edges']:,} edges, "
+              f"{c['pgr_trsp']['banned_pairs']} banned turn pairs; exact: "
+              f"{c['exact']['checked'] - c['exact']['mismatches']}/{c['exact']['checked']} "
+              f"route costs equal to {c['exact']['against']}")  # fmt: skip
+        engines = ["platform", "pgrouting", "pgr_trsp", "valhalla"]
         print(table(
             [(engine, c[engine]["routes"], c[engine]["mean_ms"], c[engine]["p95_ms"],
-              c["matrix_50_ms"][engine]) for engine in ("platform", "pgrouting", "valhalla")],
+              c["matrix_50_ms"].get(engine)) for engine in engines],
             ("engine", "routes", "ms/route mean", "p95", "50x50 matrix ms"),
         ))  # fmt: skip
 

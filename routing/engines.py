@@ -29,7 +29,7 @@ from shapely import STRtree
 from core.engines import engine_from_setting
 from core.errors import InvalidInput, NotFound, ServiceUnavailable
 from routing import kernels, sql
-from routing.models import Edge, GraphBuild, Node
+from routing.models import Edge, GraphBuild, Node, Turn
 
 METRICS = ("fastest", "shortest")
 # How far from the nearest street a point may be and still be routed from or to.
@@ -82,8 +82,14 @@ class Router(abc.ABC):
 
 @dataclass
 class Graph:
+    """Nodes are the register's crossings, then copies of the crossings with turn restrictions:
+    an arc with a restriction into a crossing leads to a copy of it, from which only the turns
+    allowed from that arc go on (node splitting), so searches stay plain Dijkstra and A*."""
+
     build_id: int
-    node_ids: np.ndarray  # database id of each node index
+    node_ids: np.ndarray  # database id of each node index (a copy has its crossing's)
+    origin: np.ndarray  # the crossing each node index stands for (itself, or the copied one)
+    copies: dict[int, list[tuple[int, frozenset]]]  # crossing: (copy, (edge, forward) it bans)
     lons: np.ndarray
     lats: np.ndarray
     edge_ids: np.ndarray
@@ -97,6 +103,9 @@ class Graph:
     coords: list[np.ndarray]
     offsets: np.ndarray  # CSR over arcs (an arc is an edge in one allowed direction)
     heads: np.ndarray
+    tails: np.ndarray
+    forward_head: np.ndarray  # the node each edge's arc along / against its drawing leads to
+    backward_head: np.ndarray
     arc_edge: np.ndarray
     arc_forward: np.ndarray
     arc_cost: dict[str, np.ndarray]
@@ -149,10 +158,25 @@ def _graph_load() -> Graph:
     heads = np.concatenate([targets[forward], sources[backward]])
     arc_edge = np.concatenate([forward, backward]).astype(np.int64)
     arc_forward = np.concatenate([np.ones(len(forward), bool), np.zeros(len(backward), bool)])
-    seconds = np.concatenate([cost_s[forward], reverse_cost_s[backward]])
+    edge_index = {pk: i for i, pk in enumerate(edge_ids.tolist())}
+    turns = [
+        (edge_index[f], position[v], edge_index[t], kind)
+        for f, v, t, kind in Turn.objects.values_list(
+            "from_edge_id", "via_id", "to_edge_id", "kind"
+        )
+        if f in edge_index and t in edge_index and v in position
+    ]
+    tails, heads, arc_edge, arc_forward, origin, copies = _turns_apply(
+        turns, tails, heads, arc_edge, arc_forward, len(nodes)
+    )
+    seconds = np.where(arc_forward, cost_s[arc_edge], reverse_cost_s[arc_edge])
     metres = length_m[arc_edge]
+    node_ids, lons, lats = node_ids[origin], lons[origin], lats[origin]
+    forward_head, backward_head = targets.copy(), sources.copy()
+    forward_head[arc_edge[arc_forward]] = heads[arc_forward]
+    backward_head[arc_edge[~arc_forward]] = heads[~arc_forward]
     order = np.argsort(tails, kind="stable")
-    offsets = np.searchsorted(tails[order], np.arange(len(nodes) + 1)).astype(np.int64)
+    offsets = np.searchsorted(tails[order], np.arange(len(origin) + 1)).astype(np.int64)
     speeds = metres / np.maximum(seconds, 1e-9)
     x_scale = math.cos(math.radians(float(lats.mean()))) if len(lats) else 1.0
     coords = [np.asarray(r[7].coords) for r in rows]
@@ -171,10 +195,12 @@ def _graph_load() -> Graph:
     return Graph(
         build_id=build.pk,
         node_ids=node_ids,
+        origin=origin,
+        copies=copies,
         lons=lons,
         lats=lats,
         edge_ids=edge_ids,
-        edge_index={pk: i for i, pk in enumerate(edge_ids.tolist())},
+        edge_index=edge_index,
         sources=sources,
         targets=targets,
         length_m=length_m,
@@ -184,6 +210,9 @@ def _graph_load() -> Graph:
         coords=coords,
         offsets=offsets,
         heads=heads_sorted,
+        tails=tails[order].astype(np.int64),
+        forward_head=forward_head,
+        backward_head=backward_head,
         arc_edge=arc_edge[order],
         arc_forward=arc_forward[order],
         arc_cost={"fastest": seconds[order], "shortest": metres[order]},
@@ -194,6 +223,55 @@ def _graph_load() -> Graph:
         tree=STRtree(lines),
         land_from=land_from,
         land_to=land_to,
+    )
+
+
+def _turns_apply(turns, tails, heads, arc_edge, arc_forward, n):
+    """The arcs and nodes with the turn restrictions built in: each arc with a restriction
+    into a crossing is led to a copy of the crossing, which has the crossing's arcs out minus
+    the turns banned from that arc. Returns (tails, heads, arc_edge, arc_forward, origin of
+    each node, copies of each crossing with the (edge, forward) turns they ban)."""
+    origin = np.arange(n, dtype=np.int64)
+    if not turns:
+        return tails, heads, arc_edge, arc_forward, origin, {}
+    out_of: dict[int, list[int]] = {}
+    for arc, tail in enumerate(tails.tolist()):
+        out_of.setdefault(tail, []).append(arc)
+    arcs_of: dict[int, list[int]] = {}
+    for arc, edge in enumerate(arc_edge.tolist()):
+        arcs_of.setdefault(edge, []).append(arc)
+    banned: dict[int, set[int]] = {}  # an arc into a crossing: the arcs out it may not take
+    for from_edge, via, to_edge, kind in turns:
+        onto = {a for a in out_of.get(via, []) if arc_edge[a] == to_edge}
+        for into in (a for a in arcs_of.get(from_edge, []) if heads[a] == via):
+            ban = onto if kind == "no" else set(out_of.get(via, [])) - onto
+            banned.setdefault(into, set()).update(ban)
+    heads = heads.copy()
+    copy_of_arc = {}
+    for into in sorted(banned):
+        copy_of_arc[into] = n + len(copy_of_arc)
+    origin = np.concatenate([origin, heads[sorted(banned)]])
+    for into, copy in copy_of_arc.items():
+        heads[into] = copy
+    new_tails, new_heads, new_edges, new_forward = [], [], [], []
+    copies: dict[int, list[tuple[int, frozenset]]] = {}
+    for into, copy in copy_of_arc.items():
+        crossing = int(origin[copy])
+        for out in out_of.get(crossing, []):
+            if out not in banned[into]:
+                new_tails.append(copy)
+                new_heads.append(heads[out])  # into the next copy, if that arc has one too
+                new_edges.append(arc_edge[out])
+                new_forward.append(arc_forward[out])
+        turns_banned = frozenset((int(arc_edge[a]), bool(arc_forward[a])) for a in banned[into])
+        copies.setdefault(crossing, []).append((copy, turns_banned))
+    return (
+        np.concatenate([tails, np.array(new_tails, dtype=np.int64)]),
+        np.concatenate([heads, np.array(new_heads, dtype=np.int64)]),
+        np.concatenate([arc_edge, np.array(new_edges, dtype=np.int64)]),
+        np.concatenate([arc_forward, np.array(new_forward, dtype=bool)]),
+        origin,
+        copies,
     )
 
 
@@ -429,18 +507,35 @@ class GraphRouter(Router):
         return value if value >= 0 else math.inf
 
     def _exits(self, graph, snap: Snap, metric, closed):
-        """The nodes a point leaves its street by, with the cost of getting there."""
+        """The nodes a point leaves its street by, with the cost of getting there. Driving off
+        the end of a street with a turn restriction leads to that restriction's copy of the
+        crossing; a point standing on the crossing itself may turn any legal way."""
         fwd = self._edge_cost(graph, snap.edge, metric, True, closed)
         bwd = self._edge_cost(graph, snap.edge, metric, False, closed)
-        nodes = np.array([graph.targets[snap.edge], graph.sources[snap.edge]], dtype=np.int64)
+        ahead = graph.forward_head[snap.edge] if snap.fraction < 1 else graph.targets[snap.edge]
+        behind = graph.backward_head[snap.edge] if snap.fraction > 0 else graph.sources[snap.edge]
+        nodes = np.array([ahead, behind], dtype=np.int64)
         return nodes, np.array([_part(1 - snap.fraction, fwd), _part(snap.fraction, bwd)])
 
     def _entries(self, graph, snap: Snap, metric, closed):
-        """The nodes a point is reached from along its street, with the cost from there."""
+        """The nodes a point is reached from along its street, with the cost from there: each
+        end crossing, and those of its copies whose restriction allows the turn onto the
+        street (all of them when the point stands on the crossing)."""
         fwd = self._edge_cost(graph, snap.edge, metric, True, closed)
         bwd = self._edge_cost(graph, snap.edge, metric, False, closed)
-        nodes = np.array([graph.sources[snap.edge], graph.targets[snap.edge]], dtype=np.int64)
-        return nodes, np.array([_part(snap.fraction, fwd), _part(1 - snap.fraction, bwd)])
+        nodes, costs = [], []
+        for crossing, forward, cost in (
+            (int(graph.sources[snap.edge]), True, _part(snap.fraction, fwd)),
+            (int(graph.targets[snap.edge]), False, _part(1 - snap.fraction, bwd)),
+        ):
+            at_crossing = snap.fraction == (0.0 if forward else 1.0)
+            nodes.append(crossing)
+            costs.append(cost)
+            for copy, banned in graph.copies.get(crossing, ()):
+                if at_crossing or (snap.edge, forward) not in banned:
+                    nodes.append(copy)
+                    costs.append(cost)
+        return np.array(nodes, dtype=np.int64), np.array(costs)
 
     # -- routes ---------------------------------------------------------------------------------
     def route(self, *, origin: Point, destination: Point, metric: str = "fastest") -> Route:
@@ -477,18 +572,18 @@ class GraphRouter(Router):
             arc = int(via[node])
             arcs.append(arc)
             edge = int(graph.arc_edge[arc])
-            node = graph.sources[edge] if graph.arc_forward[arc] else graph.targets[edge]
+            node = graph.tails[arc]
         arcs.reverse()
         first_node = node
         pieces = []
         # Leaving the origin's street towards the node the search started from.
-        leave_forward = first_node == graph.targets[start.edge]
+        leave_forward = graph.origin[first_node] == graph.targets[start.edge]
         pieces.append((start.edge, leave_forward, start.fraction, 1.0 if leave_forward else 0.0))
         for arc in arcs:
             edge = int(graph.arc_edge[arc])
             forward = bool(graph.arc_forward[arc])
             pieces.append((edge, forward, 0.0 if forward else 1.0, 1.0 if forward else 0.0))
-        arrive_forward = best_end == graph.sources[end.edge]
+        arrive_forward = graph.origin[best_end] == graph.sources[end.edge]
         pieces.append((end.edge, arrive_forward, 0.0 if arrive_forward else 1.0, end.fraction))
         return self._assemble(graph, metric, float(best), pieces, start, end)
 
@@ -550,11 +645,21 @@ class GraphRouter(Router):
         snaps = [self.snap(graph, p, closed) for p in points]
         exits = [self._exits(graph, s, metric, closed) for s in snaps]
         entries = [self._entries(graph, s, metric, closed) for s in snaps]
+        # Points reached from more nodes than others (copies at restricted crossings): the
+        # rest padded with their first node at no use (infinite cost), so the kernel takes one
+        # rectangular array and searches for no node it would not anyway.
+        width = max(len(e[0]) for e in entries)
+        entry_nodes = np.zeros((len(entries), width), dtype=np.int64)
+        entry_costs = np.full((len(entries), width), np.inf)
+        for i, (nodes, entry) in enumerate(entries):
+            entry_nodes[i, :] = nodes[0]
+            entry_nodes[i, : len(nodes)] = nodes
+            entry_costs[i, : len(nodes)] = entry
         with _PARALLEL:
             result = kernels.many_to_many(
                 graph.offsets, graph.heads, costs,
                 np.stack([e[0] for e in exits]), np.stack([e[1] for e in exits]),
-                np.stack([e[0] for e in entries]), np.stack([e[1] for e in entries]),
+                entry_nodes, entry_costs,
             )  # fmt: skip
         for i, a in enumerate(snaps):
             for j, b in enumerate(snaps):

@@ -168,11 +168,13 @@ def _one_to_many(offsets, heads, costs, starts, start_costs, target_nodes, out):
 
 @njit(cache=True, parallel=True)
 def many_to_many(offsets, heads, costs, source_nodes, source_costs, target_nodes, target_costs):
-    """Costs from each source point to each target point. Each point is two nodes (the ends of
-    the street it stands on) with the cost of reaching them from the point (``inf`` where a
-    one-way street forbids it): arrays of shape (points, 2)."""
+    """Costs from each source point to each target point. A source point is left by two nodes
+    (the ends of the street it stands on), a target point reached from a few (those ends, and
+    copies of them at restricted crossings), each with its cost (``inf`` where a one-way street
+    forbids it, or padding): arrays of shape (points, nodes)."""
     m = source_nodes.shape[0]
     k = target_nodes.shape[0]
+    width = target_nodes.shape[1]
     flat_targets = target_nodes.reshape(-1)
     result = np.full((m, k), np.inf)
     for i in prange(m):
@@ -180,8 +182,8 @@ def many_to_many(offsets, heads, costs, source_nodes, source_costs, target_nodes
         _one_to_many(offsets, heads, costs, source_nodes[i], source_costs[i], flat_targets, reached)
         for j in range(k):
             best = np.inf
-            for e in range(2):
-                total = reached[2 * j + e] + target_costs[j, e]
+            for e in range(width):
+                total = reached[width * j + e] + target_costs[j, e]
                 if total < best:
                     best = total
             result[i, j] = best

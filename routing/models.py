@@ -44,6 +44,16 @@ class Edge(models.Model):
         ]
 
 
+class Turn(models.Model):
+    """A turn restriction of the register cut onto the graph: from ``from_edge`` into ``via``,
+    onto ``to_edge`` is forbidden (``no``) or the only way on (``only``)."""
+
+    from_edge = models.ForeignKey(Edge, on_delete=models.CASCADE, related_name="+")
+    via = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+")
+    to_edge = models.ForeignKey(Edge, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=4)
+
+
 class GraphBuild(models.Model):
     """One rebuild of the graph: the engine reloads when a newer one exists."""
 
@@ -52,6 +62,10 @@ class GraphBuild(models.Model):
     edges = models.PositiveIntegerField()
     seconds = models.FloatField()
     skipped_streets = models.JSONField(default=list, blank=True)
+    turns = models.PositiveIntegerField(default=0)
+    turns_unplaced = models.PositiveIntegerField(
+        default=0, help_text="Turn restrictions whose streets do not meet at their crossing"
+    )
 
 
 class Closure(TimeStampedModel):

@@ -25,10 +25,17 @@ MAX_REASON_LENGTH = 200
 def routing_graph_build() -> GraphBuild:
     """Cut the street register into the routable graph (nodes where streets cross, meet or
     end; edges with geodesic length in metres and seconds at each street's speed, one-way
-    streets open in one direction only). Routers reload it on their next request."""
+    streets open in one direction only, turn restrictions placed at their crossings). Routers
+    reload it on their next request."""
     began = time.monotonic()
-    nodes, edges = sql.graph_build()
-    build = GraphBuild.objects.create(nodes=nodes, edges=edges, seconds=time.monotonic() - began)
+    nodes, edges, turns, unplaced = sql.graph_build()
+    build = GraphBuild.objects.create(
+        nodes=nodes,
+        edges=edges,
+        turns=turns,
+        turns_unplaced=unplaced,
+        seconds=time.monotonic() - began,
+    )
     transaction.on_commit(router_state_changed)
     return build
 

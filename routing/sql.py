@@ -9,6 +9,8 @@ from addressing.models import DEFAULT_SPEED_KMH
 
 # Node keys: coordinates on a 1e-7 degree grid (about 1 cm), so that ends that meet are one node.
 GRID = 10_000_000
+# How near (degrees, about 10 cm) a turn restriction's crossing and hints lie to the graph.
+HINT_DEG = 1e-6
 
 
 def _speed_case() -> str:
@@ -18,6 +20,15 @@ def _speed_case() -> str:
 
 def _key(expression: str) -> str:
     return f"round({expression} * {GRID})::bigint"
+
+
+def _turn_edge(role: str) -> str:
+    """The edge of a restriction's ``role`` street (from or to) at its crossing ``n``."""
+    return f"""
+    SELECT e.id FROM routing_edge e
+    WHERE e.street_id = r.{role}_street_id AND n.id IN (e.source, e.target)
+      AND ST_DWithin(e.geom, r.{role}_hint, {HINT_DEG})
+    ORDER BY e.geom <-> r.{role}_hint LIMIT 1"""  # noqa: S608 - built from constants only
 
 
 GRAPH_BUILD_SQL = f"""
@@ -43,6 +54,7 @@ FROM (
     UNION ALL SELECT ST_EndPoint(geom) FROM routing_piece
 ) e;
 
+DELETE FROM routing_turn;
 DELETE FROM routing_edge;
 DELETE FROM routing_node;
 INSERT INTO routing_node (id, geom)
@@ -62,21 +74,35 @@ JOIN routing_node a ON {_key("ST_X(a.geom)")} = {_key("ST_X(ST_StartPoint(p.geom
                    AND {_key("ST_Y(a.geom)")} = {_key("ST_Y(ST_StartPoint(p.geom))")}
 JOIN routing_node b ON {_key("ST_X(b.geom)")} = {_key("ST_X(ST_EndPoint(p.geom))")}
                    AND {_key("ST_Y(b.geom)")} = {_key("ST_Y(ST_EndPoint(p.geom))")};
+
+-- A restriction is placed where its streets meet: the node at its crossing, and on each street
+-- the edge that touches that node and passes through the street's hint (its side).
+INSERT INTO routing_turn (from_edge_id, via_id, to_edge_id, kind)
+SELECT f.id, n.id, t.id, r.kind
+FROM addressing_turnrestriction r
+CROSS JOIN LATERAL (
+    SELECT n.id FROM routing_node n WHERE n.geom && ST_Expand(r.via, {HINT_DEG})
+    ORDER BY n.geom <-> r.via LIMIT 1
+) n
+CROSS JOIN LATERAL ({_turn_edge("from")}) f
+CROSS JOIN LATERAL ({_turn_edge("to")}) t;
 """  # noqa: S608 - built from constants only
 
 
-def graph_build() -> tuple[int, int]:
-    """Replace the graph with the street register's, cut where streets cross or meet; returns
-    (nodes, edges). Runs inside the caller's transaction."""
+def graph_build() -> tuple[int, int, int, int]:
+    """Replace the graph with the street register's, cut where streets cross or meet, with its
+    turn restrictions; returns (nodes, edges, turns placed, turns not placed). Runs inside the
+    caller's transaction."""
     with connection.cursor() as cursor:
         cursor.execute(GRAPH_BUILD_SQL)
         cursor.execute(
-            "SELECT (SELECT count(*) FROM routing_node), (SELECT count(*) FROM routing_edge)"
+            "SELECT (SELECT count(*) FROM routing_node), (SELECT count(*) FROM routing_edge), "
+            "(SELECT count(*) FROM routing_turn), (SELECT count(*) FROM addressing_turnrestriction)"
         )
-        nodes, edges = cursor.fetchone()
+        nodes, edges, turns, restrictions = cursor.fetchone()
         cursor.execute("ANALYZE routing_edge")
         cursor.execute("ANALYZE routing_node")
-    return nodes, edges
+    return nodes, edges, turns, restrictions - turns
 
 
 def routing_state() -> tuple[int | None, object, int]:

@@ -9,7 +9,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         build = routing_graph_build()
+        unplaced = f" ({build.turns_unplaced} not placed)" if build.turns_unplaced else ""
         self.stdout.write(
-            f"Routing graph: {build.nodes} nodes, {build.edges} edges in {build.seconds:.1f} s."
+            f"Routing graph: {build.nodes} nodes, {build.edges} edges, {build.turns} turn "
+            f"restrictions{unplaced} in {build.seconds:.1f} s."
         )
         self.stdout.write(f"Routing engine compiled and loaded in {router_warm():.1f} s.")
