@@ -167,7 +167,11 @@ def test_an_addressing_officer_numbers_a_street_from_the_editor(browser, live_se
     buildings_beside(street=street, fractions_left=(0.2, 0.6), fractions_right=(0.4,))
     page = signed_in_page(browser, live_server, UserFactory(role=Role.ADDRESSING_OFFICER))
     page.goto(f"{live_server.url}/en/editor/#18/31.9000/35.2005")
-    page.select_option("#editor-collection", label="Streets")
+    with page.expect_response(lambda r: "/collections/streets/items" in r.url) as loaded:
+        page.select_option("#editor-collection", label="Streets")
+    answer = loaded.value
+    assert answer.status == 200, answer.text()[:500]
+    assert len(answer.json()["features"]) == 1, answer.text()[:500]
     # A horizontal line has no height, so Playwright calls it hidden: click it where it runs,
     # through the middle of the map (the view is centred on the street).
     line = page.locator("path.leaflet-interactive[stroke='#1d4e89']").first

@@ -312,6 +312,7 @@
   // -- a register edited through its transactions (parcels): split, merge, retire ---------------
 
   let mode = null; // "split" or "merge" while the user draws a cut line or picks a partner
+  let registerRequests = 0; // numbers each read of a register's features
 
   function chooseRegister() {
     features = L.geoJSON(null, {
@@ -329,7 +330,12 @@
     if (map.getZoom() < 16) { features.clearLayers(); return; }
     const b = map.getBounds();
     const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(6); }).join(",");
+    const group = features;
+    const asked = ++registerRequests;
     const page = await send("GET", itemsUrl() + "?f=json&limit=2000&bbox=" + bbox);
+    // Answers can come back out of order (another layer chosen, the map moved again): only
+    // the last request may fill the map, and only the group it was asked for.
+    if (asked !== registerRequests || group !== features) { return; }
     features.clearLayers();
     features.addData(page.body);
   }
