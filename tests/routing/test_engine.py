@@ -176,7 +176,10 @@ def test_routes_between_nodes_cost_exactly_what_dijkstra_and_pgrouting_find(grid
             assert cursor.fetchone()[0] == pytest.approx(exact, abs=1e-6)
 
 
-def test_a_matrix_holds_the_cost_of_every_route(grid_town):
+@pytest.mark.parametrize("hierarchy_ready", [False, True])
+def test_a_matrix_holds_the_cost_of_every_route(grid_town, hierarchy_ready):
+    if hierarchy_ready:  # else the matrix may search the whole graph while it is built
+        assert router().hierarchy(router().graph(), "shortest", wait=True) is not None
     points = [at(0, 0.5), at(3, 1), at(4, 3.5), at(1.5, 4)]
     values = travel_matrix(points=points, metric="shortest")
     assert [values[i][i] for i in range(4)] == [0.0] * 4
@@ -185,6 +188,21 @@ def test_a_matrix_holds_the_cost_of_every_route(grid_town):
             if i != j:
                 expected = route_find(origin=a, destination=b, metric="shortest")["distance_m"]
                 assert values[i][j] == pytest.approx(expected, abs=0.2)
+
+
+def test_a_matrix_goes_round_a_closure_though_the_hierarchy_knows_the_street_open(grid_town):
+    assert router().hierarchy(router().graph(), "shortest", wait=True) is not None
+    before = travel_matrix(points=[at(1, 1), at(3, 1)], metric="shortest")[0][1]
+    closure_create(
+        geom=LineString(at(1.8, 1).coords, at(2.2, 1).coords, srid=4326),
+        starts_at=timezone.now() - timedelta(minutes=1),
+        ends_at=None,
+        reason_en="Water main repair",
+    )
+    during = travel_matrix(points=[at(1, 1), at(3, 1)], metric="shortest")[0][1]
+    expected = route_find(origin=at(1, 1), destination=at(3, 1), metric="shortest")
+    assert during > before + 300
+    assert during == pytest.approx(expected["distance_m"], abs=0.2)
 
 
 def test_the_engine_reloads_the_graph_after_a_rebuild(grid_town):

@@ -7,6 +7,7 @@ from django.contrib.gis.geos import LineString, Point
 from addressing.models import Street, TurnKind
 from addressing.services import turn_restriction_create
 from core.errors import InvalidInput
+from routing.engines import router
 from routing.models import GraphBuild
 from routing.selectors import route_find, travel_matrix
 from routing.services import routing_graph_build
@@ -75,8 +76,11 @@ def test_a_route_ending_on_the_crossing_may_arrive_by_the_banned_street(grid_tow
     assert route["distance_m"] == pytest.approx(STEP * 0.5 * 111_195 * 0.849, rel=0.02)
 
 
-def test_the_matrix_respects_turn_restrictions_as_routes_do(grid_town):
+@pytest.mark.parametrize("hierarchy_ready", [False, True])
+def test_the_matrix_respects_turn_restrictions_as_routes_do(grid_town, hierarchy_ready):
     restrict(TurnKind.NO, onto="COL-2", onto_side=at(2, 1.5))
+    if hierarchy_ready:  # else the matrix may search the whole graph while it is built
+        assert router().hierarchy(router().graph(), "shortest", wait=True) is not None
     points = [at(1.5, 1), at(2, 1.5), at(2.5, 1), at(2, 1), at(3, 3)]
     matrix = travel_matrix(points=points, metric="shortest")
     for i, a in enumerate(points):
