@@ -81,6 +81,14 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
 $fn$;
 """
 
+# pg_restore runs with an empty search_path: a function calling another names its schema, or a
+# backup does not restore (the skeleton's index calls it). Migration 0008 puts this in place.
+_SKELETON = CREATE_FUNCTIONS[CREATE_FUNCTIONS.index("CREATE FUNCTION addressing_skeleton") :]
+SKELETON_UNQUALIFIED = _SKELETON.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION")
+SKELETON_QUALIFIED = SKELETON_UNQUALIFIED.replace(
+    "translate(addressing_normalize(", "translate(public.addressing_normalize("
+)
+
 DROP_FUNCTIONS = """
 DROP FUNCTION IF EXISTS addressing_skeleton(text);
 DROP FUNCTION IF EXISTS addressing_normalize(text);
