@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import tarfile
@@ -24,6 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.errors import Conflict, InvalidInput, ServiceUnavailable
+from gis_project.env import child_environment
 
 FORMAT = "ramallah-gis-backup/1"
 MEMBERS = ("manifest.json", "database.dump", "media.tar")
@@ -44,12 +44,12 @@ def _pg_tool(name: str) -> str:
 
 def _pg_env(settings_dict: dict) -> dict[str, str]:
     """libpq's environment for a Django database: the password never on a command line."""
-    env = {**os.environ, "PGDATABASE": settings_dict["NAME"]}
+    libpq = {"PGDATABASE": settings_dict["NAME"]}
     for key, variable in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER"),
                           ("PASSWORD", "PGPASSWORD")):  # fmt: skip
         if settings_dict.get(key):
-            env[variable] = str(settings_dict[key])
-    return env
+            libpq[variable] = str(settings_dict[key])
+    return child_environment(**libpq)
 
 
 def _run(command: list[str], *, env: dict[str, str], what: str) -> None:

@@ -82,3 +82,10 @@ class Env:
         if value is None:
             return list(default or [])
         return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def child_environment(**extra: str) -> dict[str, str]:
+    """The environment for a child process (the PostgreSQL tools a backup runs): this
+    process's own, with ``extra`` on top, so a password travels there and not on a command
+    line."""
+    return {**os.environ, **extra}
