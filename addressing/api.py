@@ -8,6 +8,7 @@ street is for addressing officers.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import asdict
 
 from django.contrib.gis.geos import Point
@@ -20,7 +21,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from addressing.geocoders import MAX_QUERY_LENGTH, geocoder
+from addressing.batch import batch_check
+from addressing.geocoders import geocoder
 from addressing.models import Building, BuildingStatus, Street
 from addressing.selectors import address_view
 from addressing.services import (
@@ -31,8 +33,10 @@ from addressing.services import (
 )
 from addressing.tasks import batch_result_path, geocode_batch_job
 from boundaries.selectors import served_area_check
+from core.api import PlainTextField
 from core.errors import InvalidInput, NotFound
 from core.roles import Role, user_has_role
+from core.text import text_check
 from core.uploads import upload_check_size, upload_store
 from jobs.api import JobSerializer, job_accepted_response
 from jobs.selectors import job_get
@@ -64,10 +68,9 @@ class SearchSerializer(serializers.Serializer):
 
 
 class QuerySerializer(serializers.Serializer):
-    # Blank and long queries reach the geocoder, whose refusal says what a query should be.
-    q = serializers.CharField(
-        max_length=MAX_QUERY_LENGTH * 2, allow_blank=True, trim_whitespace=False
-    )
+    # Blank, long and not plain-text queries reach the geocoder, whose refusal says what a
+    # query should be (addressing.geocoders.query_check).
+    q = serializers.CharField(allow_blank=True, trim_whitespace=False)
     limit = serializers.IntegerField(min_value=1, max_value=20, default=5)
 
 
@@ -77,12 +80,36 @@ class ReverseQuerySerializer(serializers.Serializer):
     radius = serializers.FloatField(min_value=1, max_value=5000, default=100)
 
 
-def _valid(serializer_class, data) -> dict:
+def _valid(
+    serializer_class, data, *, only_known: bool = False, code: str = "invalid_query"
+) -> dict:
+    """The serializer's validated data, or InvalidInput naming the first field in error.
+    ``only_known``: a body with fields the serializer does not take is refused, rather than
+    read without them (a client that thinks it can ask for more should hear that it cannot)."""
+    if only_known:
+        if not isinstance(data, Mapping):
+            raise InvalidInput(
+                f"The body is a JSON object with the fields {_field_list(serializer_class)}.",
+                code="invalid_body",
+            )
+        unknown = sorted(set(data) - set(serializer_class().fields))
+        if unknown:
+            shown = ", ".join(repr(name[:40]) for name in unknown[:5])
+            raise InvalidInput(
+                f"This request does not take {shown}; its fields are "
+                f"{_field_list(serializer_class)}.",
+                code="unknown_field",
+                details={"unknown": [name[:40] for name in unknown[:20]]},
+            )
     serializer = serializer_class(data=data)
     if not serializer.is_valid():
         field, errors = next(iter(serializer.errors.items()))
-        raise InvalidInput(f"{field}: {' '.join(str(e) for e in errors)}", code="invalid_query")
+        raise InvalidInput(f"{field}: {' '.join(str(e) for e in errors)}", code=code)
     return serializer.validated_data
+
+
+def _field_list(serializer_class) -> str:
+    return ", ".join(serializer_class().fields)
 
 
 QUERY_PARAMETERS = [
@@ -158,6 +185,11 @@ class AddressSerializer(serializers.Serializer):
     lines_en = serializers.ListField(child=serializers.CharField())
 
 
+MAX_RECIPIENT_LENGTH = 100
+# Arabic-Indic or Latin digits in the Arabic lines (Unicode CLDR numbering system names).
+DIGIT_SYSTEMS = ("arab", "latn")
+
+
 class AddressApi(APIView):
     permission_classes = [AllowAny]
 
@@ -165,7 +197,12 @@ class AddressApi(APIView):
         summary="A building's address, formatted in Arabic and English (UPU layout)",
         parameters=[
             OpenApiParameter("recipient", str, description="a name for the first line"),
-            OpenApiParameter("digits", str, description="arab: Arabic-Indic digits in Arabic"),
+            OpenApiParameter(
+                "digits",
+                str,
+                enum=DIGIT_SYSTEMS,
+                description="arab: Arabic-Indic digits in Arabic; latn (default): 0-9",
+            ),
         ],
         responses=AddressSerializer,
     )
@@ -177,8 +214,19 @@ class AddressApi(APIView):
         )
         if building is None:
             raise NotFound(f"There is no address {pk}.", code="address_not_found")
-        recipient = request.query_params.get("recipient", "")[:100]
-        arabic_digits = request.query_params.get("digits") == "arab"
+        # The recipient is printed as the first line of a label: plain text of a name's length.
+        recipient = text_check(
+            request.query_params.get("recipient", ""),
+            field="recipient",
+            max_length=MAX_RECIPIENT_LENGTH,
+        )
+        digits = request.query_params.get("digits", "latn")
+        if digits not in DIGIT_SYSTEMS:
+            raise InvalidInput(
+                f"digits is {' or '.join(DIGIT_SYSTEMS)}, not {digits[:40]!r}.",
+                code="invalid_digits",
+            )
+        arabic_digits = digits == "arab"
         return Response(
             address_view(building=building, recipient=recipient, arabic_digits=arabic_digits)
         )
@@ -212,7 +260,9 @@ class StreetNumberingApi(APIView):
         responses=NumberChangeSerializer(many=True),
     )
     def post(self, request: Request, pk: int) -> Response:
-        params = _valid(NumberingRequestSerializer, request.data)
+        params = _valid(
+            NumberingRequestSerializer, request.data, only_known=True, code="invalid_body"
+        )
         street = Street.objects.filter(pk=pk).first()
         if street is None:
             raise NotFound(f"There is no street {pk}.", code="street_not_found")
@@ -236,7 +286,9 @@ class MayGeocodeInBatches(BasePermission):
 
 class BatchSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="CSV, UTF-8 (Windows-1256 is read too), a header row")
-    column = serializers.CharField(required=False, help_text="the column with the addresses")
+    column = PlainTextField(
+        required=False, max_length=200, help_text="the column with the addresses"
+    )
 
 
 class GeocodeBatchApi(APIView):
@@ -250,10 +302,15 @@ class GeocodeBatchApi(APIView):
     )
     def post(self, request: Request) -> Response:
         upload_check_size(request, limit_bytes=BATCH_MAX_BYTES)
-        data = _valid(BatchSerializer, request.data)
-        if data["file"].size == 0:
+        data = _valid(BatchSerializer, request.data, code="invalid_body")
+        upload = data["file"]
+        if upload.size == 0:
             raise InvalidInput("The uploaded file is empty.", code="empty_file")
-        params = {"upload": upload_store(data["file"]), "column": data.get("column")}
+        # Read here, before anything is stored or queued: a file that is not a CSV of
+        # addresses is refused with the reason now, not found out by a failed job later.
+        batch_check(name=upload.name, raw=upload.read(), column=data.get("column"))
+        upload.seek(0)
+        params = {"upload": upload_store(upload), "column": data.get("column")}
         job = job_enqueue(task=geocode_batch_job, params=params, user=request.user)
         return job_accepted_response(job=job, request=request)
 
@@ -275,9 +332,18 @@ class GeocodeBatchResultApi(APIView):
         )
 
 
+class CoordinateField(serializers.FloatField):
+    """A finite number (DRF refuses NaN and infinities); JSON true or false is not one."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class NewAddressSerializer(serializers.Serializer):
-    lon = serializers.FloatField(min_value=-180, max_value=180)
-    lat = serializers.FloatField(min_value=-90, max_value=90)
+    lon = CoordinateField(min_value=-180, max_value=180)
+    lat = CoordinateField(min_value=-90, max_value=90)
 
 
 class AddressAddApi(APIView):
@@ -288,7 +354,7 @@ class AddressAddApi(APIView):
 
     @extend_schema(request=NewAddressSerializer, responses={201: dict})
     def post(self, request: Request) -> Response:
-        params = _valid(NewAddressSerializer, request.data)
+        params = _valid(NewAddressSerializer, request.data, only_known=True, code="invalid_body")
         entrance = Point(params["lon"], params["lat"], srid=4326)
         served_area_check(geometry=entrance)
         building = address_add(entrance=entrance, user=request.user)

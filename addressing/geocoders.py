@@ -24,6 +24,7 @@ from addressing.postcodes import Postcode, digits_ascii, postcode_find, postcode
 from addressing.selectors import building_by_postcode, zone_by_code
 from core.engines import engine_from_setting
 from core.errors import InvalidInput, NotFound
+from core.text import text_check
 
 MAX_QUERY_LENGTH = 200
 MAX_LIMIT = 20
@@ -101,17 +102,33 @@ class ParsedQuery:
     others: tuple[ParsedQuery, ...] = ()
 
 
-def query_parse(*, query: str) -> ParsedQuery:
-    """Split a query into a postcode, a house number and the words left to match by name.
-    Arabic-Indic digits are read as 0-9. Empty and over-long queries are refused."""
+def query_check(*, query: str) -> str:
+    """``query`` when it is something to search for; InvalidInput (400) when it is empty,
+    longer than MAX_QUERY_LENGTH or not plain text.
+
+    Control characters (NUL, escape sequences) are refused: no name holds one, and PostgreSQL
+    cannot even compare text with a NUL. Markup is refused too rather than searched for: the
+    register's names go through core.text.text_check when they are stored, so a query with a
+    tag can never match, and refusing keeps tags out of the answers (which repeat the query)
+    and out of the batch results. "<5" is plain text and searched."""
     if query is None or not query.strip():
-        raise InvalidInput("The query is empty: write an address, a place or a postcode.")
+        raise InvalidInput(
+            "The query is empty: write an address, a place or a postcode.", code="empty_query"
+        )
     if len(query) > MAX_QUERY_LENGTH:
         raise InvalidInput(
-            f"The query is {len(query)} characters long; the longest accepted is "
+            f"The query is {len(query):,} characters long; the longest accepted is "
             f"{MAX_QUERY_LENGTH}.",
             code="query_too_long",
         )
+    return text_check(query, field="The query", max_length=MAX_QUERY_LENGTH)
+
+
+def query_parse(*, query: str) -> ParsedQuery:
+    """Split a query into a postcode, a house number and the words left to match by name.
+    Arabic-Indic digits are read as 0-9. Empty, over-long and not plain-text queries are
+    refused (query_check)."""
+    query_check(query=query)
     notes = []
     text = digits_ascii(query)
     if text != query:

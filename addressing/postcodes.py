@@ -10,8 +10,11 @@ import re
 from dataclasses import dataclass, field
 
 from core.errors import InvalidInput
+from core.text import text_check
 
 EXAMPLE = "P6001234"
+# What a person may type for a postcode, spaces and dashes included; longer is not one.
+MAX_POSTCODE_TEXT = 40
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 # A postcode inside free text: P, then 3 digits, then (optionally) 4 more, with the spaces
 # or dashes people put between the groups.
@@ -53,8 +56,9 @@ def postcode_parse(*, text: str) -> Postcode:
 
     Accepted and normalised, each with a note: a lower-case ``p``, Arabic-Indic digits, spaces
     or dashes between the groups. Refused with the reason (InvalidInput, HTTP 400): anything
-    else, such as ``P12`` or a code without its ``P``."""
-    original = text
+    else, such as ``P12`` or a code without its ``P``, and text that is not plain (control
+    characters, markup) or longer than MAX_POSTCODE_TEXT characters."""
+    original = text_check(text, field="The postcode", max_length=MAX_POSTCODE_TEXT)
     notes = []
     cleaned = digits_ascii(text.strip())
     if cleaned != text.strip():

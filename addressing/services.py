@@ -446,19 +446,31 @@ def _plan_side(buildings: Sequence[Building], *, side: str, renumber: bool) -> l
         candidate = _first_of_parity(before, parity)
         if (after is None or candidate < after) and (candidate, "") not in taken:
             number, suffix = candidate, ""
-        elif before:
-            # No number of the right parity is left between the neighbours: the new building
-            # takes the previous number with the next free letter (12A, 12B, ...).
-            number = before
-            suffix = next(
-                letter for letter in string.ascii_uppercase if (before, letter) not in taken
-            )
         else:
-            number, suffix = _first_of_parity(0, parity), "A"
+            # No number of the right parity is left between the neighbours: the new building
+            # takes the previous number (before the first: the side's first number) with the
+            # next free letter (12A, 12B, ...). Before the first, "A" was given even when
+            # another building held it already, and the database refused the numbering (a
+            # 500 for the officer adding the address).
+            number = before or _first_of_parity(0, parity)
+            suffix = _free_letter(number, taken, side=side)
         numbered[index] = number
         taken.add((number, suffix))
         plan.append(_change(building, side, f"{number}{suffix}"))
     return plan
+
+
+def _free_letter(number: int, taken: set[tuple[int, str]], *, side: str) -> str:
+    """The first letter not yet given with ``number`` (A, B, ...), or Conflict when all 26
+    are: the street's side is then renumbered (``renumber``) rather than numbered on."""
+    for letter in string.ascii_uppercase:
+        if (number, letter) not in taken:
+            return letter
+    raise Conflict(
+        f"Number {number} on the {side} side already has every letter from A to Z: renumber "
+        "the street to give the new building a number.",
+        code="numbers_exhausted",
+    )
 
 
 def _change(building: Building, side: str, new: str) -> NumberChange:

@@ -16,6 +16,7 @@ from boundaries.selectors import governorate_feature_rows, municipality_feature_
 from boundaries.sources import attributions_for
 from boundaries.tasks import reference_data_load_job
 from core.api import GeoJSONRenderer, feature_collection
+from core.errors import InvalidInput
 from core.roles import Role, user_has_role
 from jobs.api import JobSerializer, job_accepted_response
 from jobs.services import job_enqueue
@@ -52,9 +53,21 @@ class GovernorateCollectionApi(BoundaryCollectionApi):
 
 
 class ReferenceDataReloadApi(APIView):
+    """Reload the reference data the platform was installed with (REFERENCE_DATA_DIR). It
+    takes no parameters: no client names a folder, a file or a CRS for it to read."""
+
     permission_classes = [IsAdministrator]
 
     @extend_schema(request=None, responses={202: JobSerializer}, summary="Reload reference data")
     def post(self, request: Request) -> Response:
+        # Reading request.data refuses a body that does not parse (400) or is of a type no
+        # parser takes (415); an empty body or an empty JSON object is the request.
+        data = request.data
+        if request.query_params or not (data is None or data == {}):
+            raise InvalidInput(
+                "The reload takes no parameters: it reads the reference data the platform was "
+                "installed with. Send an empty body.",
+                code="no_parameters",
+            )
         job = job_enqueue(task=reference_data_load_job, params={}, user=request.user)
         return job_accepted_response(job=job, request=request)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Polygon
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from django.contrib.gis.geos.collections import GeometryCollection
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
@@ -24,7 +24,8 @@ from django.db.models import OuterRef, Subquery
 from boundaries.models import Governorate, Locality, Municipality, Region
 from boundaries.sources import Dataset
 from core.errors import InvalidInput
-from core.spatial import WGS84, GeographyArea, InteriorPoint
+from core.geometry import geometry_from_geojson
+from core.spatial import GeographyArea, InteriorPoint
 from core.tiles import tile_cache_invalidate_collection
 
 ProgressCallback = Callable[[int, int, str], None]
@@ -101,22 +102,29 @@ def _read_polygons(path: Path) -> Iterator[SourceFeature]:
         raise InvalidInput(f"Reference data file missing: {path}", code="missing_file") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidInput(f"{path.name} is not valid GeoJSON: {exc}", code="bad_file") from None
-    crs_name = (data.get("crs") or {}).get("properties", {}).get("name")
-    if crs_name and crs_name not in WGS84_CRS_NAMES:
+    if not isinstance(data, dict) or not isinstance(data.get("features") or [], list):
+        raise InvalidInput(f"{path.name} is not a GeoJSON FeatureCollection", code="bad_file")
+    crs = data.get("crs")
+    properties = crs.get("properties") if isinstance(crs, dict) else None
+    crs_name = properties.get("name") if isinstance(properties, dict) else crs
+    if crs and not (isinstance(crs_name, str) and crs_name in WGS84_CRS_NAMES):
+        # The name is only compared with the known names of WGS 84, never given to PROJ.
         raise InvalidInput(
-            f"{path.name} is in {crs_name}; reference data must be WGS 84 (EPSG:4326)",
+            f"{path.name} is in {str(crs_name)[:120]}; reference data must be WGS 84 (EPSG:4326)",
             code="wrong_crs",
         )
     for index, feature in enumerate(data.get("features") or []):
         where = f"{path.name} feature {index}"
+        if not isinstance(feature, dict):
+            raise InvalidInput(f"{where} is not a GeoJSON feature", code="bad_file")
         if not feature.get("geometry"):
             raise InvalidInput(f"{where} has no geometry", code="missing_geometry")
         try:
-            geom = GEOSGeometry(json.dumps(feature["geometry"]), srid=WGS84)
-        except (GEOSException, ValueError) as exc:
-            raise InvalidInput(
-                f"{where}: unreadable geometry ({exc})", code="bad_geometry"
-            ) from None
+            # Parsed by GEOS, never by GDAL (which would obey a "crs" member of the geometry
+            # and read whatever file or URL it names).
+            geom = geometry_from_geojson(feature["geometry"])
+        except InvalidInput as exc:
+            raise InvalidInput(f"{where}: {exc.message}", code="bad_geometry") from None
         repaired = not geom.valid
         if repaired:
             geom = geom.make_valid()

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from core.models import ChangeRecord
+from core.models import ChangeRecord, PersonalDataRead
 from core.roles import Role, user_has_role
 
 
@@ -20,8 +20,18 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class AdministratorsReadOnlyAdmin(ReadOnlyAdmin):
+    """Read-only, and shown to administrators alone (audit logs name staff and people)."""
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return user_has_role(request.user, Role.ADMINISTRATOR)
+
+    def has_module_permission(self, request) -> bool:
+        return user_has_role(request.user, Role.ADMINISTRATOR)
+
+
 @admin.register(ChangeRecord)
-class ChangeRecordAdmin(ReadOnlyAdmin):
+class ChangeRecordAdmin(AdministratorsReadOnlyAdmin):
     """The audit log of every edit: who changed which feature, when, before and after. For
     administrators only (it names the staff and may hold internal attributes)."""
 
@@ -30,8 +40,12 @@ class ChangeRecordAdmin(ReadOnlyAdmin):
     search_fields = ["feature_id", "username"]
     date_hierarchy = "at"
 
-    def has_view_permission(self, request, obj=None) -> bool:
-        return user_has_role(request.user, Role.ADMINISTRATOR)
 
-    def has_module_permission(self, request) -> bool:
-        return user_has_role(request.user, Role.ADMINISTRATOR)
+@admin.register(PersonalDataRead)
+class PersonalDataReadAdmin(AdministratorsReadOnlyAdmin):
+    """The audit log of every read of personal data (owners, recipients): administrators only."""
+
+    list_display = ["at", "kind", "object_id", "username", "via"]
+    list_filter = ["kind"]
+    search_fields = ["object_id", "username"]
+    date_hierarchy = "at"

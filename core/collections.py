@@ -13,6 +13,7 @@ Geometries are stored in WGS 84 (EPSG:4326); a collection may also keep a Web Me
 from __future__ import annotations
 
 import abc
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -98,6 +99,12 @@ class Collection(abc.ABC):
         """Whether ``user`` may create, change and delete this collection's features."""
         return False
 
+    def edit_check(self, *, user: User) -> None:
+        """Before a write reads any input: MethodNotAllowed (405) for a collection that is not
+        edited through this interface, PermissionDenied (403) for a user who may not edit it.
+        A refused client learns nothing about what its request would have hit."""
+        raise self._read_only()
+
     def feature_version(self, *, feature_id: str) -> int | None:
         """The current version of a feature (its ETag), or None if the collection keeps none."""
         return None
@@ -173,6 +180,9 @@ class CollectionProvider(abc.ABC):
         return next((c for c in self.collections() if c.id == collection_id), None)
 
 
+_COLLECTION_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
+
+
 class CollectionRegistry:
     def __init__(self) -> None:
         self._providers: list[CollectionProvider] = []
@@ -190,6 +200,11 @@ class CollectionRegistry:
     def get(self, collection_id: str, *, user: User) -> Collection:
         """The collection, if it exists and ``user`` may see it; NotFound otherwise (an
         internal collection is as invisible to the public as a missing one)."""
+        if not _COLLECTION_ID.fullmatch(collection_id or ""):
+            # Ids are slugs; anything else (a NUL byte, a path) never reaches a provider.
+            raise NotFound(
+                f"There is no collection {collection_id[:60]!r}.", code="collection_not_found"
+            )
         for provider in self._providers:
             collection = provider.get(collection_id)
             if collection is not None and collection.is_visible_to(user=user):

@@ -85,3 +85,15 @@ class ServiceUnavailable(DomainError):
 
     status_code = 503
     code = "unavailable"
+
+
+class TooManyRequests(DomainError):
+    """The client has asked too often (failed sign-ins, public search); ``retry_after`` in
+    seconds goes out as the Retry-After header."""
+
+    status_code = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after

@@ -236,6 +236,16 @@ def geometry_from_geojson(value: Any) -> GEOSGeometry:
         ) from None
     if parsed is None or parsed.is_empty:
         raise InvalidInput("The geometry is empty.", code="empty_geometry")
+    coordinates = shapely.get_coordinates(parsed)
+    if not np.isfinite(coordinates).all():
+        raise InvalidInput("Coordinates must be finite numbers.", code="invalid_coordinates")
+    (x0, y0), (x1, y1) = coordinates.min(axis=0), coordinates.max(axis=0)
+    if not (-180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90):
+        raise InvalidInput(
+            "Coordinates are longitude then latitude in degrees (WGS 84): longitude runs from "
+            "-180 to 180, latitude from -90 to 90.",
+            code="invalid_coordinates",
+        )
     return GEOSGeometry(memoryview(shapely.to_wkb(parsed)), srid=4326)
 
 

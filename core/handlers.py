@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django import db
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -24,6 +25,8 @@ from rest_framework.views import exception_handler as drf_default_handler
 from core.errors import DomainError
 
 logger = logging.getLogger(__name__)
+# What psycopg2 raises, through Django, when the server or the connection is gone.
+DATABASE_UNREACHABLE = (db.OperationalError, db.InterfaceError)
 
 
 def error_body(*, status: int, code: str, message: str, details: Any = None) -> dict:
@@ -71,6 +74,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
                 status=exc.status_code, code=exc.code, message=exc.message, details=exc.details
             ),
             status=exc.status_code,
+            headers=_retry_after(exc),
         )
     response = drf_default_handler(exc, context)
     if response is None:
@@ -97,18 +101,57 @@ class DomainErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.content and wants_json(request):
+            # Django's require_GET and friends answer 405 with no body: give it the same
+            # shape as every other error, keeping the Allow header.
+            allowed = response.get("Allow", "")
+            body = error_response(
+                request,
+                status=405,
+                code="method_not_allowed",
+                message=_("This address does not take %(method)s; it takes %(allowed)s.")
+                % {"method": request.method, "allowed": allowed},
+            )
+            body["Allow"] = allowed
+            return body
+        return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, DATABASE_UNREACHABLE):
+            # The database went away under the request (a restart, a failover, a killed
+            # connection): its transaction is rolled back, nothing was written. Say so, and
+            # when to come back; the next request opens a new connection.
+            logger.error("database unreachable during %s %s", request.method, request.path,
+                         exc_info=exception)  # fmt: skip
+            response = error_response(
+                request,
+                status=503,
+                code="database_unavailable",
+                message=_(
+                    "The database could not be reached; nothing was saved. Try again in a "
+                    "few seconds."
+                ),
+            )
+            response["Retry-After"] = "5"
+            return response
         if not isinstance(exception, DomainError):
             return None
-        return error_response(
+        response = error_response(
             request,
             status=exception.status_code,
             code=exception.code,
             message=exception.message,
             details=exception.details,
         )
+        for name, value in _retry_after(exception).items():
+            response[name] = value
+        return response
+
+
+def _retry_after(exc: DomainError) -> dict[str, str]:
+    seconds = getattr(exc, "retry_after", None)
+    return {"Retry-After": str(seconds)} if seconds else {}
 
 
 def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -81,3 +81,22 @@ class ChangeRecord(models.Model):
             models.Index(fields=["collection", "feature_id", "version"], name="change_feature"),
         ]
         ordering = ["collection", "feature_id", "version", "id"]
+
+
+class PersonalDataRead(models.Model):
+    """One read of personal data (a parcel's owners, a delivery's recipient): who read what,
+    when, and through which page or API. Rows are only ever added; administrators read them
+    in the admin, and the privacy promise (who can read your data) is checked against them."""
+
+    kind = models.CharField(max_length=40, help_text="parcel_rights, delivery_order, ...")
+    object_id = models.CharField(max_length=64)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(max_length=150, blank=True, help_text="as it was at the time")
+    via = models.CharField(max_length=200, help_text="the page or API that showed it")
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "object_id", "at"], name="personal_read_object")]
+        ordering = ["-at", "-id"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from core.models import ChangeRecord
+from core.models import ChangeRecord, PersonalDataRead
 from core.roles import STAFF_ROLES, Role, role_group, signed_in
 
 DEMO_USERNAME_PREFIX = "demo-"
@@ -94,6 +94,24 @@ def change_record(
         at=timezone.now(),
         before=before,
         after=after,
+    )
+
+
+def personal_data_read_record(*, kind: str, object_ids: Iterable[object], user, via: str) -> None:
+    """Log that ``user`` read the personal data of ``kind`` on each of ``object_ids`` through
+    ``via`` (a path or a page's name). Every read of owners or recipients goes through here."""
+    actor = signed_in(user)
+    now = timezone.now()
+    PersonalDataRead.objects.bulk_create(
+        PersonalDataRead(
+            kind=kind,
+            object_id=str(object_id),
+            user=actor,
+            username=actor.get_username() if actor is not None else "",
+            via=via[:200],
+            at=now,
+        )
+        for object_id in dict.fromkeys(object_ids)
     )
 
 

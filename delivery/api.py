@@ -5,9 +5,13 @@ and the holder's phone, an order is read through its secret tracking token."""
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Mapping
+from datetime import datetime
 
 from django.contrib.gis.geos import Point
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny
@@ -27,36 +31,97 @@ from delivery.selectors import (
 )
 from delivery.services import delivery_order_create, document_request_verify
 
+# The years a date and time sent to the API may fall in: wide enough for any delivery, narrow
+# enough that arithmetic on it (a day later, local time) never leaves what Python can hold.
+MOMENT_RANGE = (2000, 2100)
+
+
+def body_object(data) -> Mapping:
+    """A request's data when it is an object of named fields (a JSON object or a form);
+    InvalidInput for a JSON array, string or number."""
+    if not isinstance(data, Mapping):
+        raise InvalidInput(
+            "The body is a JSON object of named fields, not a list or a single value.",
+            code="invalid_body",
+        )
+    return data
+
 
 def point_param(data) -> Point | None:
     """The point of ``lon``/``lat`` in a request's data (EPSG:4326), None when both are absent."""
     if data.get("lon") in (None, "") and data.get("lat") in (None, ""):
         return None
+    values = (data.get("lon"), data.get("lat"))
+    if any(isinstance(v, bool) or not isinstance(v, str | int | float) for v in values):
+        raise InvalidInput("lon and lat are numbers (degrees).", code="invalid_number")
     try:
-        lon, lat = float(data.get("lon")), float(data.get("lat"))
-    except (TypeError, ValueError):
+        lon, lat = (float(v) for v in values)
+    except ValueError:
         raise InvalidInput("lon and lat are numbers (degrees).", code="invalid_number") from None
     if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
-        raise InvalidInput("Longitude runs from -180 to 180 and latitude from -90 to 90.")
+        raise InvalidInput(
+            "Longitude runs from -180 to 180 and latitude from -90 to 90.",
+            code="coordinates_out_of_range",
+        )
     return Point(lon, lat, srid=4326)
 
 
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,19}")
+
+
 def integer_param(value, name: str) -> int | None:
-    """A whole-number parameter ``name`` (None when absent)."""
-    if value in (None, ""):
+    """A whole-number parameter ``name`` (None when absent): an integer, or its decimal
+    digits as text; not a fraction, a boolean, a list or digits of another script."""
+    if value is None or value == "":
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{name} is a whole number.", code="invalid_number") from None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value.strip()):
+        return int(value.strip())
+    raise InvalidInput(f"{name} is a whole number.", code="invalid_number")
 
 
 def text_param(data, name: str) -> str:
     """A text field ``name`` of a request's data (empty when absent)."""
     value = data.get(name, "")
     if not isinstance(value, str):
-        raise InvalidInput(f"{name} is text.")
+        raise InvalidInput(f"{name} is text.", code="invalid_text")
     return value
+
+
+# The start of an ISO 8601 date and time in its extended form: a date and at least hours and
+# minutes (Python also reads a bare date, or 20261206T0900, which clients never mean).
+_MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}")
+
+
+def moment_param(value, name: str) -> datetime | None:
+    """A date and time (ISO 8601) ``name`` of a request's data, None when absent; one without
+    an offset is the platform's local time."""
+    if value is None or value == "":
+        return None
+    problem = InvalidInput(
+        f"{name} is a date and time such as 2026-12-06T09:00+02:00 (ISO 8601).",
+        code="invalid_date",
+    )
+    if not isinstance(value, str) or not _MOMENT.match(value.strip()):
+        raise problem
+    try:
+        moment = parse_datetime(value.strip())
+    except ValueError:  # the shape of a date and time, but no such moment (February 30th)
+        raise problem from None
+    if moment is None:
+        raise problem
+    if timezone.is_naive(moment):
+        try:
+            moment = timezone.make_aware(moment)
+        except (ValueError, OverflowError):
+            raise problem from None
+    if not MOMENT_RANGE[0] <= moment.year <= MOMENT_RANGE[1]:
+        raise InvalidInput(
+            f"{name} is a moment between the years {MOMENT_RANGE[0]} and {MOMENT_RANGE[1]}.",
+            code="date_out_of_range",
+        )
+    return moment
 
 
 def _tracking_url(request: Request, token: str) -> str:
@@ -71,8 +136,9 @@ class DocumentCheckApi(APIView):
 
     @extend_schema(request=dict, responses={200: dict})
     def post(self, request: Request) -> Response:
+        data = body_object(request.data)
         document = document_request_verify(
-            reference=text_param(request.data, "reference"), phone=text_param(request.data, "phone")
+            reference=text_param(data, "reference"), phone=text_param(data, "phone")
         )
         order = getattr(document, "order", None)
         return Response(
@@ -122,7 +188,9 @@ class OfficesNearestApi(APIView):
     def get(self, request: Request) -> Response:
         point = point_param(request.query_params)
         if point is None:
-            raise InvalidInput("Give a point (lon and lat) to find the nearest offices.")
+            raise InvalidInput(
+                "Give a point (lon and lat) to find the nearest offices.", code="point_missing"
+            )
         return Response(
             [office_view(o, distance_m=d) for o, d in offices_nearest(point=point, limit=5)]
         )
@@ -136,11 +204,7 @@ class DeliveryOrderApi(APIView):
 
     @extend_schema(request=dict, responses={201: dict})
     def post(self, request: Request) -> Response:
-        data = request.data
-        window = text_param(data, "window_start")
-        window_start = parse_datetime(window) if window else None
-        if window and window_start is None:
-            raise InvalidInput("window_start is a date and time (ISO 8601).", code="window_invalid")
+        data = body_object(request.data)
         order = delivery_order_create(
             reference=text_param(data, "reference"),
             phone=text_param(data, "phone"),
@@ -148,7 +212,7 @@ class DeliveryOrderApi(APIView):
             contact_name=text_param(data, "contact_name"),
             building_id=integer_param(data.get("address"), "address"),
             point=point_param(data),
-            window_start=window_start,
+            window_start=moment_param(data.get("window_start"), "window_start"),
             office_id=integer_param(data.get("office"), "office"),
         )
         return Response(

@@ -5,20 +5,22 @@ checks the role it needs."""
 
 from __future__ import annotations
 
-from datetime import date
+import math
+import re
+from datetime import date, timedelta
 
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
+from core.parsers import JSONBodyParser
 from core.roles import Role, user_has_role
-from delivery.api import integer_param, point_param, text_param
+from delivery.api import body_object, integer_param, moment_param, point_param, text_param
 from delivery.models import (
     Courier,
     DeliveryNotice,
@@ -39,6 +41,7 @@ from delivery.services import (
     round_start,
     round_stop_move,
 )
+from delivery.services import portal as portal_service
 from delivery.tasks import round_plan_job
 from jobs.api import job_accepted_response
 from jobs.services import job_enqueue
@@ -49,11 +52,32 @@ class IsDispatcher(BasePermission):
         return user_has_role(request.user, Role.DISPATCHER, Role.ADMINISTRATOR)
 
 
-def _day(value) -> date:
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# The days the board and the courier's round may be read for (from today, either way).
+DAY_SPAN = timedelta(days=3653)
+# How far ahead a day may be planned.
+PLAN_AHEAD = timedelta(days=366)
+
+
+def _day(value, *, earliest: date | None = None, latest: date | None = None) -> date:
+    """A day (YYYY-MM-DD) from ``earliest`` to ``latest`` (ten years either side of today
+    unless given)."""
+    problem = InvalidInput("day is a date such as 2026-12-06.", code="invalid_date")
+    if not isinstance(value, str) or not _DAY.fullmatch(value):
+        raise problem
     try:
-        return date.fromisoformat(str(value))
+        day = date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput("day is a date such as 2026-12-06.", code="invalid_date") from None
+        raise problem from None
+    today = timezone.localdate()
+    earliest, latest = earliest or today - DAY_SPAN, latest or today + DAY_SPAN
+    if not earliest <= day <= latest:
+        raise InvalidInput(
+            f"day is from {earliest} to {latest}.",
+            code="day_out_of_range",
+            details={"earliest": str(earliest), "latest": str(latest)},
+        )
+    return day
 
 
 def _office(value) -> DeliveryOffice:
@@ -68,13 +92,6 @@ def _round(pk: int) -> Round:
     if found is None:
         raise NotFound(f"There is no round {pk}.", code="round_not_found")
     return found
-
-
-def _moment(value, name: str):
-    moment = parse_datetime(str(value or ""))
-    if moment is None:
-        raise InvalidInput(f"{name} is a date and time (ISO 8601).", code="invalid_date")
-    return moment
 
 
 class BoardApi(APIView):
@@ -98,8 +115,10 @@ class PlansApi(APIView):
 
     @extend_schema(request=dict, responses={202: dict})
     def post(self, request: Request) -> Response:
-        office = _office(request.data.get("office"))
-        day = _day(request.data.get("day"))
+        data = body_object(request.data)
+        office = _office(data.get("office"))
+        today = timezone.localdate()
+        day = _day(data.get("day"), earliest=today, latest=today + PLAN_AHEAD)
         job = job_enqueue(
             task=round_plan_job,
             params={"office": office.pk, "day": day.isoformat(), "user_id": request.user.pk},
@@ -115,10 +134,11 @@ class RoundStopsApi(APIView):
 
     @extend_schema(request=dict, responses={200: dict})
     def post(self, request: Request, pk: int) -> Response:
-        order = DeliveryOrder.objects.filter(pk=integer_param(request.data.get("order"), "order"))
+        data = body_object(request.data)
+        order = DeliveryOrder.objects.filter(pk=integer_param(data.get("order"), "order"))
         if not order.exists():
             raise NotFound("There is no such delivery order.", code="order_not_found")
-        version = integer_param(request.data.get("version"), "version")
+        version = integer_param(data.get("version"), "version")
         moved = round_stop_move(order=order.get(), target=_round(pk), version=version)
         return Response(round_view(moved))
 
@@ -130,17 +150,21 @@ class ShiftsApi(APIView):
 
     @extend_schema(request=dict, responses={201: dict})
     def post(self, request: Request) -> Response:
-        courier = Courier.objects.filter(pk=integer_param(request.data.get("courier"), "courier"))
+        data = body_object(request.data)
+        courier = Courier.objects.filter(pk=integer_param(data.get("courier"), "courier"))
         if not courier.exists():
             raise NotFound("There is no such courier.", code="courier_not_found")
         shift = courier_shift_create(
             courier=courier.get(),
-            starts_at=_moment(request.data.get("starts_at"), "starts_at"),
-            ends_at=_moment(request.data.get("ends_at"), "ends_at"),
+            starts_at=moment_param(data.get("starts_at"), "starts_at"),
+            ends_at=moment_param(data.get("ends_at"), "ends_at"),
         )
         return Response(
             {"id": shift.pk, "starts_at": shift.starts_at, "ends_at": shift.ends_at}, status=201
         )
+
+
+DRY_RUN = {"": False, "0": False, "false": False, "no": False, "1": True, "true": True, "yes": True}
 
 
 class PortalImportApi(APIView):
@@ -154,7 +178,19 @@ class PortalImportApi(APIView):
         upload = request.FILES.get("file")
         if upload is None:
             raise InvalidInput("Send the CSV file as 'file'.", code="file_missing")
-        dry_run = str(request.data.get("dry_run", "")).lower() in ("1", "true", "yes")
+        if not (upload.name or "").lower().endswith(".csv"):
+            raise UnsupportedMediaType(
+                f"The portal's file is a CSV file (.csv); {(upload.name or '')[:80]!r} is not one.",
+                code="not_csv",
+            )
+        if upload.size > portal_service.MAX_BYTES:
+            raise PayloadTooLarge(
+                f"The file is larger than {portal_service.MAX_BYTES / 1024**2:g} MB.",
+                code="file_too_large",
+            )
+        dry_run = DRY_RUN.get(str(request.data.get("dry_run", "")).strip().lower())
+        if dry_run is None:
+            raise InvalidInput("dry_run is true or false.", code="invalid_dry_run")
         report = delivery_orders_import(data=upload.read(), dry_run=dry_run)
         return Response(report.as_dict())
 
@@ -202,11 +238,33 @@ class RoundPositionApi(APIView):
 
     @extend_schema(request=dict, responses={200: dict})
     def post(self, request: Request, pk: int) -> Response:
-        position = point_param(request.data)
+        position = point_param(body_object(request.data))
         if position is None:
             raise InvalidInput("Send lon and lat.", code="position_missing")
         told = round_position_report(round_=_round(pk), user=request.user, position=position)
         return Response({"orders_told": told})
+
+
+# A phone's position is never worse than this (metres); a larger figure is not an accuracy.
+MAX_ACCURACY_M = 100_000
+
+
+def _accuracy(value) -> float | None:
+    """``accuracy_m`` of a proof: metres, from 0 to MAX_ACCURACY_M; None when absent."""
+    if value is None or value == "":
+        return None
+    problem = InvalidInput(
+        f"accuracy_m is a number of metres from 0 to {MAX_ACCURACY_M:,}.", code="invalid_number"
+    )
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise problem
+    try:
+        accuracy = float(value)
+    except ValueError:
+        raise problem from None
+    if not (math.isfinite(accuracy) and 0 <= accuracy <= MAX_ACCURACY_M):
+        raise problem
+    return accuracy
 
 
 class ProofsApi(APIView):
@@ -214,29 +272,23 @@ class ProofsApi(APIView):
     same ``client_id``) answers 200 with the stored proof; a first record answers 201."""
 
     permission_classes = [IsAuthenticated]
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, JSONBodyParser]
 
     @extend_schema(request=dict, responses={200: dict, 201: dict})
     def post(self, request: Request) -> Response:
-        data = request.data
+        data = body_object(request.data)
         position = point_param(data)
-        accuracy = data.get("accuracy_m")
-        try:
-            accuracy_m = float(accuracy) if accuracy not in (None, "") else None
-        except (TypeError, ValueError):
-            raise InvalidInput("accuracy_m is a number of metres.", code="invalid_number") from None
-        recorded = data.get("recorded_at")
         proof, created = proof_record(
             user=request.user,
             order_id=integer_param(data.get("order"), "order"),
             client_id=text_param(data, "client_id"),
             outcome=text_param(data, "outcome"),
-            recorded_at=parse_datetime(str(recorded)) if recorded else None,
+            recorded_at=moment_param(data.get("recorded_at"), "recorded_at"),
             recipient_name=text_param(data, "recipient_name"),
             failure_reason=text_param(data, "failure_reason"),
             note=text_param(data, "note"),
             position=position,
-            accuracy_m=accuracy_m,
+            accuracy_m=_accuracy(data.get("accuracy_m")),
             photo=request.FILES.get("photo"),
             signature=request.FILES.get("signature"),
         )
@@ -279,6 +331,9 @@ class OrderCollectedApi(APIView):
         return Response({"order": order.pk, "status": order.status})
 
 
+MAX_NOTICES_MARKED = 1000
+
+
 class NoticesApi(APIView):
     """The outbox of notices to citizens' phones, for the SMS gateway: unsent notices, oldest
     first; POST ``{"sent": [ids]}`` marks them sent."""
@@ -306,7 +361,14 @@ class NoticesApi(APIView):
 
     @extend_schema(request=dict, responses={200: dict})
     def post(self, request: Request) -> Response:
-        ids = request.data.get("sent")
-        if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
-            raise InvalidInput("sent is a list of notice ids.", code="invalid_ids")
+        ids = body_object(request.data).get("sent")
+        if (
+            not isinstance(ids, list)
+            or len(ids) > MAX_NOTICES_MARKED
+            or not all(type(i) is int and 0 < i < 2**63 for i in ids)
+        ):
+            raise InvalidInput(
+                f"sent is a list of at most {MAX_NOTICES_MARKED} notice ids (whole numbers).",
+                code="invalid_ids",
+            )
         return Response({"marked": delivery_notices_sent(ids=ids)})

@@ -4,6 +4,7 @@ an order's tracking view. Points are WGS 84 (EPSG:4326); distances geodesic, in 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -162,13 +163,17 @@ def delivery_point_view(found: DeliveryPoint, *, now: datetime | None = None) ->
     }
 
 
+# A tracking token as services.orders.tracking_token makes them (URL-safe base64).
+TRACKING_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
+
 def order_by_token(*, token: str) -> DeliveryOrder:
     """The order a tracking token names (NotFound for any other string)."""
     order = (
         DeliveryOrder.objects.select_related("document", "office", "building")
         .filter(tracking_token=token)
         .first()
-        if 20 <= len(token) <= 64
+        if TRACKING_TOKEN.fullmatch(token)
         else None
     )
     if order is None:

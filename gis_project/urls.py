@@ -5,10 +5,9 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from core.views import healthz
+from core.views import SignInView, TokenView, healthz
 from layers.api_features import FeaturesMergeApi
 from layers.views import import_page as layer_import_page
 from layers.views_export import export as layer_export
@@ -28,7 +27,7 @@ urlpatterns = [
     path("api/v1/routing/", include("routing.urls")),
     path("api/v1/parcels/by-address", ParcelByAddressApi.as_view(), name="parcel-by-address"),
     path("api/v1/parcels/", include("parcels.urls")),
-    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),
     path("api/v1/layers/", include("layers.urls")),
     path("api/v1/rasters/", include("layers.urls_rasters")),
     path("api/v1/collections/<slug:collection_id>/export", layer_export, name="export"),
@@ -41,17 +40,17 @@ urlpatterns = [
     path("tiles/", include("layers.urls_tiles")),
     path("ogcapi/", include("layers.urls_ogc")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api-schema", template_name="core/swagger_ui.html"
+        ),
+        name="api-docs",
+    ),
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
-    path(
-        "sign-in/",
-        auth_views.LoginView.as_view(
-            template_name="core/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("sign-in/", SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(next_page="public_map:home"), name="logout"),
     path("layers/import/", layer_import_page, name="layer-import"),
     path("parcels/", include("parcels.urls_pages")),

@@ -9,8 +9,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import paginated_response
-from core.errors import PermissionDenied
+from core.api import PlainTextField, paginated_response
+from core.errors import InvalidInput, PermissionDenied
 from layers.collections import LayerCollection
 from layers.models import AccessLevel, GeometryType, Layer, Visibility
 from layers.selectors import layer_access, layer_get, layer_list, layer_may_manage
@@ -68,24 +68,28 @@ class LayerOutputSerializer(serializers.ModelSerializer):
 
 class LayerInputSerializer(serializers.Serializer):
     slug = serializers.SlugField(max_length=60)
-    title_en = serializers.CharField(max_length=200)
-    title_ar = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    description_en = serializers.CharField(required=False, allow_blank=True)
-    description_ar = serializers.CharField(required=False, allow_blank=True)
+    title_en = PlainTextField(max_length=200)
+    title_ar = PlainTextField(max_length=200, required=False, allow_blank=True)
+    description_en = PlainTextField(
+        multiline=True, max_length=5000, required=False, allow_blank=True
+    )
+    description_ar = PlainTextField(
+        multiline=True, max_length=5000, required=False, allow_blank=True
+    )
     geometry_type = serializers.ChoiceField(choices=GeometryType.choices)
-    schema = serializers.ListField(child=serializers.DictField(), required=False)
+    schema = serializers.ListField(child=serializers.DictField(), required=False, max_length=500)
     style = serializers.DictField(required=False)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
-    source = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    attribution = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    licence = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    source = PlainTextField(max_length=300, required=False, allow_blank=True)
+    attribution = PlainTextField(max_length=300, required=False, allow_blank=True)
+    licence = PlainTextField(max_length=100, required=False, allow_blank=True)
     is_synthetic = serializers.BooleanField(required=False)
 
 
 class LayerUpdateSerializer(LayerInputSerializer):
     slug = None
     geometry_type = None
-    title_en = serializers.CharField(max_length=200, required=False)
+    title_en = PlainTextField(max_length=200, required=False)
 
 
 class LayerListApi(APIView):
@@ -121,6 +125,11 @@ class LayerDetailApi(APIView):
     def patch(self, request: Request, slug: str) -> Response:
         serializer = LayerUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
+        if not serializer.validated_data:
+            raise InvalidInput(
+                'Give at least one field to change, e.g. {"title_en": "..."}.',
+                code="nothing_to_change",
+            )
         layer = layer_update(
             layer=_administered(request, slug), user=request.user, **serializer.validated_data
         )

@@ -10,16 +10,15 @@ tokens and Basic authentication (QGIS, scripts) are not.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
-from django.contrib.gis.gdal import GDALException
-from django.contrib.gis.geos import GEOSException, GEOSGeometry
+from django.contrib.gis.geos import GEOSGeometry
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,6 +26,8 @@ from rest_framework.views import APIView
 
 from core.collections import Collection, registry
 from core.errors import InvalidInput, NotFound, PermissionDenied, PreconditionRequired
+from core.geometry import geometry_from_geojson
+from core.parsers import JSONBodyParser
 from core.roles import user_sees_internal
 from core.selectors import feature_as_of, feature_history, feature_version, snapshots_compare
 from layers import views_ogc
@@ -35,8 +36,32 @@ from layers.selectors import collection_item
 GEOJSON = "application/geo+json"
 
 
-class GeoJSONParser(JSONParser):
+class GeoJSONParser(JSONBodyParser):
     media_type = GEOJSON
+
+
+# Versions and feature ids are positive whole numbers that fit the database's integers.
+MAX_NUMBER = 2**31 - 1
+
+
+def version_number(value, *, name: str = "version", code: str = "invalid_version") -> int:
+    """``value`` (a JSON number or text) as a version number (or, with ``name`` and
+    ``code``, another whole number such as a feature id), or InvalidInput naming it."""
+    text = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else None
+    if text is None or not (text.isascii() and text.isdigit() and len(text) <= 20):
+        shown = f", not {str(value)[:40]!r}" if isinstance(value, str) else ""
+        raise InvalidInput(f"{name} is a whole number such as 3{shown}.", code=code)
+    number = int(text)
+    if not 1 <= number <= MAX_NUMBER:
+        raise InvalidInput(f"{name} {number} does not exist.", code=code)
+    return number
+
+
+def _body(request: Request) -> dict:
+    """The JSON body, which must be an object."""
+    if not isinstance(request.data, dict):
+        raise InvalidInput("The body must be a JSON object.", code="invalid_body")
+    return request.data
 
 
 def _etag(version: int) -> str:
@@ -52,13 +77,14 @@ def if_match(request: Request) -> int:
             "saved meanwhile by someone else is not overwritten."
         )
     value = header.removeprefix("W/").strip('"')
-    try:
-        return int(value)
-    except ValueError:
+    if not (
+        value.isascii() and value.isdigit() and len(value) <= 20 and 1 <= int(value) <= MAX_NUMBER
+    ):
         raise InvalidInput(
-            f'If-Match must be the feature\'s ETag (a version such as "3"), not {header!r}.',
+            f'If-Match must be the feature\'s ETag (a version such as "3"), not {header[:40]!r}.',
             code="invalid_etag",
-        ) from None
+        )
+    return int(value)
 
 
 def _feature_body(data, *, geometry_required: bool) -> tuple[GEOSGeometry | None, dict | None]:
@@ -67,20 +93,7 @@ def _feature_body(data, *, geometry_required: bool) -> tuple[GEOSGeometry | None
     geometry = data.get("geometry")
     geom = None
     if geometry is not None:
-        try:
-            geom = GEOSGeometry(json.dumps(geometry), srid=4326)
-        except (GEOSException, GDALException, ValueError, TypeError) as exc:
-            raise InvalidInput(
-                "The geometry is not valid GeoJSON (coordinates must be numbers: longitude, "
-                "latitude).",
-                code="invalid_geometry",
-            ) from exc
-        x0, y0, x1, y1 = geom.extent
-        if not (-180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90):
-            raise InvalidInput(
-                "Coordinates are longitude then latitude in degrees (CRS84).",
-                code="invalid_coordinates",
-            )
+        geom = geometry_from_geojson(geometry)
     elif geometry_required:
         raise InvalidInput("A feature needs a geometry.", code="geometry_missing")
     properties = data.get("properties")
@@ -106,12 +119,12 @@ def _feature_response(
 class ItemsWriteApi(APIView):
     """POST /ogcapi/collections/{id}/items: a new feature (201, Location, ETag)."""
 
-    parser_classes = [GeoJSONParser, JSONParser]
+    parser_classes = [GeoJSONParser, JSONBodyParser]
     permission_classes = [AllowAny]  # the collection decides (may_edit), with a clear message
 
     @extend_schema(request=dict, responses={201: dict})
     def post(self, request: Request, collection_id: str) -> Response:
-        collection = registry.get(collection_id, user=request.user)
+        collection = _collection_to_edit(request, collection_id)
         geometry, properties = _feature_body(request.data, geometry_required=True)
         feature_id, version = collection.create(
             user=request.user, geometry=geometry, properties=properties or {}
@@ -122,7 +135,7 @@ class ItemsWriteApi(APIView):
 class ItemWriteApi(APIView):
     """PUT (replace), PATCH (change some) and DELETE of one feature, each with If-Match."""
 
-    parser_classes = [GeoJSONParser, JSONParser]
+    parser_classes = [GeoJSONParser, JSONBodyParser]
     permission_classes = [AllowAny]
 
     @extend_schema(request=dict, responses={200: dict})
@@ -135,12 +148,12 @@ class ItemWriteApi(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, collection_id: str, feature_id: str) -> Response:
-        collection = registry.get(collection_id, user=request.user)
+        collection = _collection_to_edit(request, collection_id)
         collection.delete(user=request.user, feature_id=feature_id, version=if_match(request))
         return Response(status=204)
 
     def _update(self, request, collection_id: str, feature_id: str, *, replace: bool):
-        collection = registry.get(collection_id, user=request.user)
+        collection = _collection_to_edit(request, collection_id)
         version = if_match(request)
         geometry, properties = _feature_body(request.data, geometry_required=replace)
         new_version = collection.update(
@@ -172,14 +185,25 @@ def item_endpoint(request: HttpRequest, collection_id: str, feature_id: str) -> 
     return views_ogc.item(request, collection_id=collection_id, feature_id=feature_id)
 
 
+def _collection_to_edit(request: Request, collection_id: str) -> Collection:
+    """The collection, once ``request.user`` is known to be allowed to edit it (before the
+    body, the version or the feature is looked at)."""
+    collection = registry.get(collection_id, user=request.user)
+    collection.edit_check(user=request.user)
+    return collection
+
+
 # -- history ---------------------------------------------------------------------------------
 
 
-def _history_collection(request: Request, collection_id: str) -> Collection:
+def _history_collection(request: Request, collection_id: str, feature_id: str) -> Collection:
     """History names who edited what: for staff who may see the collection."""
     collection = registry.get(collection_id, user=request.user)
     if not user_sees_internal(request.user):
         raise PermissionDenied("A feature's history is for signed-in staff.", code="history_staff")
+    # Feature ids are numbers or short codes; text the database cannot hold (NUL) is no id.
+    if len(feature_id) > 100 or not feature_id.isprintable():
+        raise NotFound(f"There is no feature {feature_id[:40]!r}.", code="feature_not_found")
     return collection
 
 
@@ -197,7 +221,7 @@ class FeatureHistoryApi(APIView):
 
     @extend_schema(responses={200: dict})
     def get(self, request: Request, collection_id: str, feature_id: str) -> Response:
-        collection = _history_collection(request, collection_id)
+        collection = _history_collection(request, collection_id, feature_id)
         records = feature_history(collection=collection.id, feature_id=feature_id)
         if not records:
             raise NotFound(f"{collection.id} has no history for feature {feature_id}.")
@@ -227,15 +251,13 @@ class FeatureVersionApi(APIView):
         responses={200: dict}, parameters=[OpenApiParameter("compare", int, required=False)]
     )
     def get(self, request: Request, collection_id: str, feature_id: str, version: int) -> Response:
-        collection = _history_collection(request, collection_id)
+        collection = _history_collection(request, collection_id, feature_id)
+        version = version_number(version)
         snapshot = feature_version(collection=collection.id, feature_id=feature_id, version=version)
         body = {"version": version, "feature": _visible(collection, request, snapshot)}
         other = request.query_params.get("compare")
-        if other:
-            try:
-                other_version = int(other)
-            except ValueError:
-                raise InvalidInput("compare is a version number.", code="invalid_version") from None
+        if other is not None:
+            other_version = version_number(other, name="compare")
             other_snapshot = feature_version(
                 collection=collection.id, feature_id=feature_id, version=other_version
             )
@@ -256,10 +278,18 @@ class FeatureAsOfApi(APIView):
 
     @extend_schema(responses={200: dict}, parameters=[OpenApiParameter("at", str)])
     def get(self, request: Request, collection_id: str, feature_id: str) -> Response:
-        collection = _history_collection(request, collection_id)
-        at = parse_datetime(request.query_params.get("at", ""))
+        collection = _history_collection(request, collection_id, feature_id)
+        text = request.query_params.get("at", "")
+        try:
+            at = parse_datetime(text)
+        except ValueError:  # well formed, but no such moment (30 February, hour 25)
+            at = None
         if at is None:
-            raise InvalidInput("at must be a date and time (ISO 8601).", code="invalid_date")
+            raise InvalidInput(
+                f"at must be a date and time (ISO 8601), not {text[:40]!r}.", code="invalid_date"
+            )
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=dt.UTC)
         version, snapshot = feature_as_of(collection=collection.id, feature_id=feature_id, at=at)
         return Response(
             {"at": at, "version": version, "feature": _visible(collection, request, snapshot)}
@@ -269,15 +299,16 @@ class FeatureAsOfApi(APIView):
 class FeatureRestoreApi(APIView):
     """Bring back an earlier version: the restore is itself a new version (If-Match)."""
 
-    parser_classes = [JSONParser]
+    parser_classes = [JSONBodyParser]
 
     @extend_schema(request=dict, responses={200: dict})
     def post(self, request: Request, collection_id: str, feature_id: str) -> Response:
-        collection = _history_collection(request, collection_id)
-        try:
-            wanted = int(request.data.get("version"))
-        except (TypeError, ValueError):
-            raise InvalidInput('Give the version to restore: {"version": 3}.') from None
+        collection = _history_collection(request, collection_id, feature_id)
+        collection.edit_check(user=request.user)
+        wanted = _body(request).get("version")
+        if wanted is None:
+            raise InvalidInput('Give the version to restore: {"version": 3}.')
+        wanted = version_number(wanted)
         new_version = collection.restore(
             user=request.user, feature_id=feature_id, version=if_match(request), to_version=wanted
         )
@@ -291,13 +322,13 @@ class FeatureSplitApi(APIView):
     """Cut a line or polygon feature with a line (GeoJSON, CRS84): {"cut_line": {...}} and
     If-Match. Answers the pieces; the first keeps the feature's id."""
 
-    parser_classes = [JSONParser]
+    parser_classes = [JSONBodyParser]
 
     @extend_schema(request=dict, responses={200: dict})
     def post(self, request: Request, collection_id: str, feature_id: str) -> Response:
-        collection = registry.get(collection_id, user=request.user)
+        collection = _collection_to_edit(request, collection_id)
         line = _feature_body(
-            {"type": "Feature", "geometry": (request.data or {}).get("cut_line")},
+            {"type": "Feature", "geometry": _body(request).get("cut_line")},
             geometry_required=True,
         )[0]
         ids = collection.split(
@@ -309,32 +340,36 @@ class FeatureSplitApi(APIView):
 class FeaturesMergeApi(APIView):
     """Merge features of a collection into the first: {"features": [ids], "versions": [..]}."""
 
-    parser_classes = [JSONParser]
+    parser_classes = [JSONBodyParser]
 
     @extend_schema(request=dict, responses={200: dict})
     def post(self, request: Request, collection_id: str) -> Response:
-        collection = registry.get(collection_id, user=request.user)
-        data = request.data or {}
+        collection = _collection_to_edit(request, collection_id)
+        data = _body(request)
         ids, versions = data.get("features"), data.get("versions")
         if not isinstance(ids, list) or not isinstance(versions, list) or len(ids) > 50:
             raise InvalidInput(
-                "Give the features to merge and the version of each: "
+                "Give the features to merge (at most 50) and the version of each: "
                 '{"features": [12, 13], "versions": [1, 4]}.',
                 code="merge",
             )
-        try:
-            versions = [int(v) for v in versions]
-        except (TypeError, ValueError):
-            raise InvalidInput("Versions are whole numbers.", code="invalid_version") from None
-        merged = collection.merge(
-            user=request.user, feature_ids=[str(i) for i in ids], versions=versions
-        )
+        if len(set(map(str, ids))) != len(ids):
+            raise InvalidInput("Each feature can be merged only once.", code="merge")
+        versions = [version_number(v) for v in versions]
+        feature_ids = [
+            str(version_number(i, name="A feature id", code="invalid_feature_id")) for i in ids
+        ]
+        merged = collection.merge(user=request.user, feature_ids=feature_ids, versions=versions)
         return Response({"feature": _feature_json(request, collection, merged)})
 
 
 def _feature_json(request: Request, collection: Collection, feature_id: str) -> dict:
+    # The version first, as the item's GET reads it (layers.views_ogc.item): a version read
+    # after the body could be that of a save committed in between, and pass an edit of this
+    # older body.
+    version = collection.feature_version(feature_id=feature_id)
     body = json.loads(
         collection_item(collection=collection, user=request.user, feature_id=feature_id)
     )
-    body["version"] = collection.feature_version(feature_id=feature_id)
+    body["version"] = version
     return body

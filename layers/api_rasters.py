@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -12,18 +14,21 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import paginated_response
+from core.api import PlainTextField, paginated_response
 from core.collections import registry
-from core.errors import InvalidInput
-from core.geometry import geometry_from_geojson
+from core.errors import Conflict, InvalidInput
+from core.geometry import geometry_check_size, geometry_from_geojson
 from core.tiles import MAX_ZOOM
-from core.uploads import upload_check_size, upload_store
+from core.uploads import upload_check_size
 from jobs.api import JobSerializer, job_accepted_response
 from jobs.services import job_enqueue
 from layers.api import MayManageLayers
 from layers.models import Raster, RasterKind, Visibility
 from layers.rasters import raster_get, raster_list, raster_tile_png, raster_zonal_statistics
+from layers.services.rasters import raster_inspect
+from layers.services.registry import layer_check_slug
 from layers.tasks import raster_create_job
+from layers.uploads import upload_stored_checked
 
 
 class RasterOutputSerializer(serializers.ModelSerializer):
@@ -48,19 +53,19 @@ class RasterOutputSerializer(serializers.ModelSerializer):
 class RasterUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
     slug = serializers.SlugField(max_length=60)
-    title_en = serializers.CharField(max_length=200)
-    title_ar = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    title_en = PlainTextField(max_length=200)
+    title_ar = PlainTextField(max_length=200, required=False, allow_blank=True)
     kind = serializers.ChoiceField(choices=RasterKind.choices)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
-    source = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    attribution = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    source = PlainTextField(max_length=300, required=False, allow_blank=True)
+    attribution = PlainTextField(max_length=300, required=False, allow_blank=True)
     is_synthetic = serializers.BooleanField(required=False)
 
 
 class ZonalStatisticsSerializer(serializers.Serializer):
     geometry = serializers.DictField(required=False, help_text="GeoJSON polygon, WGS 84")
     collection = serializers.SlugField(required=False, help_text="or a feature of a collection")
-    feature = serializers.CharField(required=False)
+    feature = serializers.CharField(required=False, max_length=100)
 
     def validate(self, data):
         if ("geometry" in data) == ("collection" in data and "feature" in data):
@@ -90,9 +95,16 @@ class RasterListApi(APIView):
         upload = data.pop("file")
         if upload.size == 0:
             raise InvalidInput("The uploaded file is empty.", code="empty_file")
+        layer_check_slug(slug=data["slug"])
+        if Raster.objects.filter(slug=data["slug"]).exists():
+            raise Conflict(f"A raster {data['slug']!r} exists already.", code="duplicate_slug")
+        # Refused now, with the reason, rather than by the job a moment later.
+        stored = upload_stored_checked(
+            upload, lambda path: raster_inspect(path=path, kind=data["kind"])
+        )
         job = job_enqueue(
             task=raster_create_job,
-            params={"upload": upload_store(upload), "user_id": request.user.pk, "raster": data},
+            params={"upload": stored, "user_id": request.user.pk, "raster": data},
             user=request.user,
         )
         return job_accepted_response(job=job, request=request)
@@ -116,15 +128,32 @@ class RasterZonalStatisticsApi(APIView):
         data = serializer.validated_data
         if "geometry" in data:
             polygon = geometry_from_geojson(data["geometry"])
+            geometry_check_size(geometry=polygon)
+            if not polygon.valid:
+                raise InvalidInput(
+                    f"The polygon is not valid: {polygon.valid_reason}.", code="invalid_geometry"
+                )
         else:
             collection = registry.get(data["collection"], user=request.user)
-            feature = collection.queryset(user=request.user).filter(pk=data["feature"]).first()
-            if feature is None:
-                raise InvalidInput(
-                    f"{collection.id} has no feature {data['feature']!r}.", code="unknown_feature"
-                )
+            feature = _feature(collection, request, data["feature"])
             polygon = getattr(feature, collection.geometry_field)
         return Response(raster_zonal_statistics(raster=raster, polygon=polygon))
+
+
+def _feature(collection, request: Request, feature_id: str):
+    """The feature ``feature_id`` of ``collection`` that the user may see, or InvalidInput."""
+    missing = InvalidInput(
+        f"{collection.id} has no feature {feature_id[:40]!r}.", code="unknown_feature"
+    )
+    try:
+        # Keys are numbers for most collections and text for some: the database decides.
+        with transaction.atomic():
+            feature = collection.queryset(user=request.user).filter(pk=feature_id).first()
+    except (ValueError, TypeError, DjangoValidationError, DataError):
+        raise missing from None
+    if feature is None:
+        raise missing
+    return feature
 
 
 @require_GET

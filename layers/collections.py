@@ -12,8 +12,9 @@ from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.geometry import geometry_check_size
 from core.roles import user_sees_internal
 from core.spatial import JsonbWithout
+from core.text import text_check
 from layers.models import AccessLevel, Feature, Layer, Visibility
-from layers.schema import schema_parse
+from layers.schema import STRING_MAX, schema_parse
 from layers.selectors import layer_access
 from layers.services import (
     feature_create,
@@ -66,6 +67,9 @@ class LayerCollection(Collection):
         field = next((f for f in self.fields(user=user) if f.name == name), None)
         if field is None:
             raise InvalidInput(f"The layer has no property {name!r}.", code="unknown_property")
+        # Stored texts are plain text (core.text): a value with markup, control characters
+        # (PostgreSQL's JSON cannot hold NUL) or over the length limit can match nothing.
+        text_check(value, field=name, max_length=STRING_MAX)
         try:
             typed = {
                 "integer": int,
@@ -142,21 +146,25 @@ class LayerCollection(Collection):
             raise NotFound(f"{self.id} has no feature {feature_id}.", code="feature_not_found")
         return feature
 
-    def _editable_by(self, user: User, geometry) -> None:
+    def edit_check(self, *, user: User) -> None:
         if not self.may_edit(user=user):
             raise PermissionDenied(
                 f"You may not edit the layer {self.id}.", code="layer_edit_forbidden"
             )
+
+    def _editable_by(self, user: User, geometry) -> None:
+        self.edit_check(user=user)
         if geometry is not None:
             geometry_check_size(geometry=geometry)
             served_area_check(geometry=geometry)
 
 
 def _pk(feature_id: str) -> int:
-    try:
-        return int(feature_id)
-    except (TypeError, ValueError):
-        raise NotFound(f"There is no feature {feature_id!r}.", code="feature_not_found") from None
+    """A feature id from a URL or body: a positive whole number a database key can hold."""
+    text = str(feature_id)
+    if not (text.isascii() and text.isdigit() and len(text) <= 20 and 0 < int(text) < 2**63):
+        raise NotFound(f"There is no feature {text[:40]!r}.", code="feature_not_found")
+    return int(text)
 
 
 class LayerProvider(CollectionProvider):

@@ -4,11 +4,13 @@ Pure functions: every bad value becomes an InvalidInput (400) that names it."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.contrib.gis.geos import Polygon
 
-from core.crs import CRS84, KNOWN, crs_parse, srid_of
+from core.crs import CRS84, KNOWN, crs_parse, srid_of, transformer
 from core.errors import InvalidInput
 
 DEFAULT_LIMIT = 10
@@ -28,12 +30,12 @@ class ItemsQuery:
 
 
 def _int(name: str, value: str, *, low: int, high: int) -> int:
-    try:
-        number = int(value)
-    except ValueError:
+    digits = value.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit() and len(digits) <= 20):
         raise InvalidInput(
-            f"{name}={value!r} is not a whole number.", code="invalid_parameter"
-        ) from None
+            f"{name}={value[:40]!r} is not a whole number.", code="invalid_parameter"
+        )
+    number = int(value)
     if not low <= number <= high:
         raise InvalidInput(
             f"{name}={number} is out of range ({low} to {high}).", code="invalid_parameter"
@@ -54,6 +56,8 @@ def parse_bbox(value: str, *, crs: int = CRS84) -> Polygon:
         ) from None
     if len(numbers) == 6:
         numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
+    if not all(math.isfinite(n) for n in numbers):
+        raise InvalidInput("bbox numbers must be finite.", code="invalid_bbox")
     minx, miny, maxx, maxy = numbers
     if KNOWN[crs].lat_first:
         minx, miny, maxx, maxy = miny, minx, maxy, maxx
@@ -61,15 +65,34 @@ def parse_bbox(value: str, *, crs: int = CRS84) -> Polygon:
         raise InvalidInput(
             "bbox corners are in the wrong order (min before max).", code="invalid_bbox"
         )
-    if crs == CRS84 and not (minx >= -180 and maxx <= 180 and miny >= -90 and maxy <= 90):
-        raise InvalidInput(
-            "bbox lies outside longitude -180..180, latitude -90..90.", code="invalid_bbox"
-        )
-    box = Polygon.from_bbox((minx, miny, maxx, maxy))
-    box.srid = srid_of(crs)
-    if box.srid != 4326:
-        box.transform(4326)
-    return box
+    if srid_of(crs) == 4326:
+        if not (minx >= -180 and maxx <= 180 and miny >= -90 and maxy <= 90):
+            raise InvalidInput(
+                "bbox lies outside longitude -180..180, latitude -90..90.", code="invalid_bbox"
+            )
+        box = Polygon.from_bbox((minx, miny, maxx, maxy))
+        box.srid = 4326
+        return box
+    # Reprojected with pyproj (the edges densified, so the box keeps its shape), checked
+    # before GEOS sees it: a box off the CRS's area gives infinities, not a polygon.
+    steps = np.linspace(0.0, 1.0, 11)
+    xs = np.concatenate([minx + (maxx - minx) * steps, np.full(11, maxx),
+                         maxx - (maxx - minx) * steps, np.full(11, minx)])  # fmt: skip
+    ys = np.concatenate([np.full(11, miny), miny + (maxy - miny) * steps,
+                         np.full(11, maxy), maxy - (maxy - miny) * steps])  # fmt: skip
+    lons, lats = transformer(crs, 4326).transform(xs, ys, errcheck=False)
+    lons, lats = np.asarray(lons), np.asarray(lats)
+    if not (
+        np.isfinite(lons).all()
+        and np.isfinite(lats).all()
+        and lons.min() >= -180
+        and lons.max() <= 180
+        and lats.min() >= -90
+        and lats.max() <= 90
+    ):
+        raise InvalidInput(f"bbox lies outside the area EPSG:{crs} covers.", code="invalid_bbox")
+    ring = [*zip(lons.tolist(), lats.tolist(), strict=True), (float(lons[0]), float(lats[0]))]
+    return Polygon(ring, srid=4326)
 
 
 def _instant(text: str, *, end: bool) -> dt.datetime | None:

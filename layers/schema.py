@@ -11,9 +11,12 @@ from typing import Any
 
 from core.collections import FIELD_TYPES, Field
 from core.errors import InvalidInput
+from core.text import text_check
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 STRING_MAX = 2000
+TITLE_MAX = 200
+CHOICES_MAX = 500
 
 
 def schema_parse(raw: Any) -> list[Field]:
@@ -44,13 +47,22 @@ def schema_parse(raw: Any) -> list[Field]:
             errors[name] = f"type must be one of {', '.join(FIELD_TYPES)}"
             continue
         choices = item.get("choices") or []
-        if not isinstance(choices, list):
-            errors[name] = "choices is a list of allowed values"
+        if not isinstance(choices, list) or len(choices) > CHOICES_MAX:
+            errors[name] = f"choices is a list of at most {CHOICES_MAX} allowed values"
+            continue
+        titles = {"en": item.get("title_en") or name, "ar": item.get("title_ar") or ""}
+        try:
+            for language, title in titles.items():
+                if not isinstance(title, str):
+                    raise InvalidInput(f"title_{language} is text")
+                text_check(title, field=f"title_{language}", max_length=TITLE_MAX)
+        except InvalidInput as exc:
+            errors[name] = exc.message
             continue
         field = Field(
             name=name,
             type=kind,
-            title={"en": str(item.get("title_en") or name), "ar": str(item.get("title_ar") or "")},
+            title=titles,
             required=bool(item.get("required", False)),
             choices=(),
             internal=bool(item.get("internal", False)),
@@ -58,9 +70,14 @@ def schema_parse(raw: Any) -> list[Field]:
         cleaned_choices = []
         for choice in choices:
             try:
-                cleaned_choices.append(_coerce(field, choice))
+                cleaned = _coerce(field, choice)
+                if isinstance(cleaned, str):
+                    text_check(cleaned, field=f"a choice of {name}", max_length=STRING_MAX)
+                cleaned_choices.append(cleaned)
             except ValueError as exc:
-                errors[name] = f"choice {choice!r}: {exc}"
+                errors[name] = f"choice {str(choice)[:40]!r}: {exc}"
+            except InvalidInput as exc:
+                errors[name] = exc.message
         fields.append(replace(field, choices=tuple(cleaned_choices)))
     if errors:
         raise InvalidInput("The layer schema is not valid.", code="invalid_schema", details=errors)
@@ -152,8 +169,15 @@ def properties_validate(
             continue
         try:
             value = _coerce(field, value)
+            if field.type == "string":
+                # Text typed by a client: plain text only (core.text); tab and line breaks
+                # are allowed in an attribute such as a note.
+                text_check(value, field=name, max_length=STRING_MAX, multiline=True)
         except ValueError as exc:
             errors[name] = str(exc)
+            continue
+        except InvalidInput as exc:
+            errors[name] = exc.message
             continue
         if field.choices and value not in field.choices:
             allowed = ", ".join(str(c) for c in field.choices)

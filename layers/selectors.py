@@ -145,10 +145,9 @@ def collection_item(
     *, collection: Collection, user: User, feature_id: str, crs: int = CRS84
 ) -> str:
     """One feature as GeoJSON text, or NotFound."""
-    try:
-        pk = int(feature_id)
-    except ValueError:
-        pk = None
+    text = str(feature_id)
+    digits = text.isascii() and text.isdigit() and len(text) <= 20
+    pk = int(text) if digits and int(text) < 2**63 else None
     rows = collection.queryset(user=user).filter(pk=pk) if pk is not None else None
     if rows is None or not rows.exists():
         raise NotFound(f"{collection.id} has no feature {feature_id!r}.", code="feature_not_found")

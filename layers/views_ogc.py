@@ -42,7 +42,7 @@ def wants_html(request: HttpRequest) -> bool:
     chosen = request.GET.get("f")
     if chosen is not None:
         if chosen not in ("json", "html"):
-            raise InvalidInput(f"f={chosen!r}: use json or html.", code="invalid_parameter")
+            raise InvalidInput(f"f={chosen[:40]!r}: use json or html.", code="invalid_parameter")
         return chosen == "html"
     accept = request.headers.get("Accept", "")
     return HTML in accept and "json" not in accept
@@ -184,6 +184,11 @@ def conformance(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def openapi(request: HttpRequest) -> HttpResponse:
+    chosen = request.GET.get("f", "json")
+    if chosen != "json":  # the definition is JSON only (the platform's own docs are HTML)
+        raise InvalidInput(
+            f"f={chosen[:40]!r}: the API definition is json.", code="invalid_parameter"
+        )
     document = ogc_openapi_document(base_url=absolute(request, "landing").rstrip("/"))
     return JsonResponse(document, content_type=OPENAPI)
 
@@ -288,6 +293,11 @@ def item(request: HttpRequest, collection_id: str, feature_id: str) -> HttpRespo
             f"Unknown query parameter(s): {', '.join(sorted(unknown))}.", code="unknown_parameter"
         )
     code = crs_parse(request.GET["crs"]) if "crs" in request.GET else CRS84
+    # The version (the ETag) is read before the feature, never after: read after, it could
+    # be that of a save committed in between, and an edit of this (older) body sent with it
+    # would pass If-Match and silently undo that save. Read before, it is at worst older than
+    # the body, and such an edit is refused (412).
+    version = found.feature_version(feature_id=feature_id)
     feature = json.loads(
         collection_item(collection=found, user=request.user, feature_id=feature_id, crs=code)
     )
@@ -302,7 +312,6 @@ def item(request: HttpRequest, collection_id: str, feature_id: str) -> HttpRespo
         },
     ]
     headers = _content_crs(code)
-    version = found.feature_version(feature_id=feature_id)
     if version is not None:
         headers["ETag"] = f'"{version}"'  # what an edit sends back in If-Match (Part 4)
     return respond(request, feature, "ogcapi/item.html", content_type=GEOJSON, headers=headers)

@@ -12,26 +12,41 @@ import json
 from datetime import datetime
 from fractions import Fraction
 
-from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
+from django.contrib.gis.geos import GEOSGeometry, Point
 from django.http import FileResponse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import PlainTextField
 from core.errors import InvalidInput, NotFound
+from core.geometry import geometry_check_size, geometry_from_geojson
+from core.parsers import JSONBodyParser
+from core.services import personal_data_read_record
+from core.text import text_check
 from core.uploads import upload_check_size
 from parcels.access import user_edits_register, user_reads_rights
-from parcels.models import Parcel, ParcelTransaction, Party, Right, SourceDocument
+from parcels.models import (
+    Parcel,
+    ParcelTransaction,
+    Party,
+    Right,
+    RightKind,
+    SourceDocument,
+    SourceDocumentKind,
+)
 from parcels.selectors import (
     parcel_at_point,
     parcel_by_identifier,
     parcel_lineage,
-    parcel_rights_at,
+    parcel_rights_read,
 )
 from parcels.services import (
     DOCUMENT_MAX_BYTES,
@@ -89,11 +104,13 @@ def right_summary(right: Right) -> dict:
     }
 
 
-def parcel_view(parcel: Parcel, *, user, at: datetime | None = None) -> dict:
-    """A parcel as ``user`` may read it: rights only for cadastre officers and administrators."""
+def parcel_view(parcel: Parcel, *, user, via: str, at: datetime | None = None) -> dict:
+    """A parcel as ``user`` may read it: rights only for cadastre officers and administrators
+    (and then the read is logged)."""
     body = parcel_summary(parcel)
     if user_reads_rights(user):
-        body["rights"] = [right_summary(r) for r in parcel_rights_at(parcel=parcel, at=at)]
+        rights = parcel_rights_read(parcel=parcel, user=user, via=via, at=at)
+        body["rights"] = [right_summary(r) for r in rights]
     return body
 
 
@@ -101,12 +118,21 @@ def _at(request: Request) -> datetime | None:
     value = request.query_params.get("at")
     if not value:
         return None
-    parsed = parse_datetime(value)
+    try:
+        # None when ``value`` is not shaped like a date; ValueError when it is, but names no
+        # date that exists (February 30th, hour 25, an offset of 99 hours, year 0).
+        parsed = parse_datetime(value)
+    except ValueError:
+        parsed = None
     if parsed is None:
         raise InvalidInput(
-            f"'at' must be a date and time (ISO 8601, e.g. 2026-01-31T12:00:00Z), not {value!r}.",
+            "'at' must be a date and time (ISO 8601, e.g. 2026-01-31T12:00:00Z), "
+            f"not {value[:40]!r}.",
             code="invalid_date",
         )
+    if timezone.is_naive(parsed):
+        # A date and time without an offset is the platform's local time.
+        parsed = timezone.make_aware(parsed)
     return parsed
 
 
@@ -127,7 +153,9 @@ class ParcelApi(APIView):
 
     @extend_schema(responses={200: dict}, parameters=[AT])
     def get(self, request: Request, pk: int) -> Response:
-        return Response(parcel_view(_parcel(pk), user=request.user, at=_at(request)))
+        return Response(
+            parcel_view(_parcel(pk), user=request.user, via=request.path, at=_at(request))
+        )
 
 
 class ParcelLookupApi(APIView):
@@ -148,7 +176,8 @@ class ParcelLookupApi(APIView):
         at = _at(request)
         params = request.query_params
         if params.get("identifier"):
-            parcel = parcel_by_identifier(text=params["identifier"][:100], at=at)
+            text = text_check(params["identifier"], field="identifier", max_length=100)
+            parcel = parcel_by_identifier(text=text, at=at)
         elif params.get("lon") and params.get("lat"):
             try:
                 lon, lat = float(params["lon"]), float(params["lat"])
@@ -162,7 +191,7 @@ class ParcelLookupApi(APIView):
                 "Give an identifier ('Ramallah 12/345') or a point (lon and lat).",
                 code="lookup_missing",
             )
-        return Response(parcel_view(parcel, user=request.user, at=at))
+        return Response(parcel_view(parcel, user=request.user, via=request.path, at=at))
 
 
 class ParcelLineageApi(APIView):
@@ -232,17 +261,49 @@ class ReadsRights(BasePermission):
 
 class TransactionSerializer(serializers.Serializer):
     # A missing reason reaches the service, whose refusal says why a reason is needed.
-    reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
-    documents = serializers.ListField(child=serializers.IntegerField(), required=False)
+    reason = PlainTextField(
+        max_length=2000, multiline=True, allow_blank=True, required=False, default=""
+    )
+    documents = serializers.ListField(
+        child=serializers.IntegerField(), required=False, max_length=50
+    )
 
 
 def _valid(serializer_class, data) -> dict:
     serializer = serializer_class(data=data)
     if not serializer.is_valid():
-        field, errors = next(iter(serializer.errors.items()))
-        detail = errors if isinstance(errors, list) else [errors]
-        raise InvalidInput(f"{field}: {' '.join(str(e) for e in detail)}", code="invalid_request")
+        field, error = _first_error(serializer.errors)
+        message = str(error)
+        if field and not message.startswith(field.rsplit(".", 1)[-1]):
+            message = f"{field}: {message}"
+        raise InvalidInput(
+            message,
+            code="invalid_request",
+            details={"field": field, "code": getattr(error, "code", "invalid")},
+        )
     return serializer.validated_data
+
+
+def _first_error(errors, path: str = "") -> tuple[str, object]:
+    """The first error of a serializer's nested errors and where it is, as ``rights[0].share``
+    (a list's errors are keyed by index, a nested serializer's by field)."""
+    if isinstance(errors, dict):
+        key, value = next(iter(errors.items()))
+        if isinstance(key, int):
+            where = f"{path}[{key}]"
+        elif key == "non_field_errors":
+            where = path
+        else:
+            where = f"{path}.{key}" if path else str(key)
+        return _first_error(value, where)
+    if isinstance(errors, list):
+        for index, item in enumerate(errors):
+            if isinstance(item, dict | list):
+                if item:
+                    return _first_error(item, f"{path}[{index}]")
+            else:
+                return path, item
+    return path, errors
 
 
 def _documents(ids: list[int]) -> list[SourceDocument]:
@@ -255,10 +316,8 @@ def _documents(ids: list[int]) -> list[SourceDocument]:
 
 def _geometry(value, *, kind: str, name: str) -> GEOSGeometry:
     """A GeoJSON geometry of type ``kind`` in EPSG:4326."""
-    try:
-        geom = GEOSGeometry(json.dumps(value), srid=4326)
-    except (GEOSException, ValueError, TypeError) as exc:
-        raise InvalidInput(f"{name} is not a GeoJSON geometry.", code="invalid_geometry") from exc
+    geom = geometry_from_geojson(value)
+    geometry_check_size(geometry=geom)
     if geom.geom_type != kind:
         raise InvalidInput(
             f"{name} must be a {kind}, not a {geom.geom_type}.", code="geometry_type"
@@ -266,16 +325,49 @@ def _geometry(value, *, kind: str, name: str) -> GEOSGeometry:
     return geom
 
 
-def _version(request: Request, data: dict) -> int | None:
-    """The version the client read: ``If-Match: "<version>"`` or ``version`` in the body."""
-    header = request.headers.get("If-Match", "").strip().strip('"').removeprefix("W/").strip('"')
-    value = header or data.get("version")
-    if value in (None, ""):
-        return None
-    try:
+VERSION_MESSAGE = "A version is a whole number: the version the parcel showed when it was read."
+
+
+def _whole_number(value) -> int | None:
+    """``value`` as a version when it is one: a JSON integer or a string of ASCII digits.
+    ``true``, ``1.5``, ``"1.0"`` or ``"١"`` are not rounded into a version that might be
+    current; they are refused."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
         return int(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInput("The version is a whole number.", code="invalid_version") from exc
+    return None
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VersionField(serializers.Field):
+    default_error_messages = {"invalid": VERSION_MESSAGE}
+
+    def to_internal_value(self, data) -> int:
+        value = _whole_number(data)
+        if value is None:
+            self.fail("invalid")
+        return value
+
+    def to_representation(self, value) -> int:
+        return value
+
+
+def _version(request: Request, data) -> int | None:
+    """The version the client read: ``If-Match: "<version>"`` or ``version`` in the body."""
+    header = request.headers.get("If-Match", "").strip()
+    if header:
+        value = header.removeprefix("W/").strip()
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1]
+    else:
+        value = data.get("version") if isinstance(data, dict) else None
+    if value is None or value == "":
+        return None
+    version = _whole_number(value)
+    if version is None:
+        raise InvalidInput(VERSION_MESSAGE, code="invalid_version")
+    return version
 
 
 def _transaction_response(result, status: int = 201) -> Response:
@@ -298,7 +390,7 @@ class SplitSerializer(TransactionSerializer):
 
 class ParcelSplitApi(APIView):
     permission_classes = [EditsRegister]
-    parser_classes = [JSONParser]
+    parser_classes = [JSONBodyParser]
 
     @extend_schema(request=SplitSerializer, responses={201: dict})
     def post(self, request: Request, pk: int) -> Response:
@@ -320,12 +412,12 @@ class ParcelSplitApi(APIView):
 
 class MergeSerializer(TransactionSerializer):
     parcels = serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=50)
-    versions = serializers.ListField(child=serializers.IntegerField(), required=False)
+    versions = serializers.ListField(child=VersionField(), required=False)
 
 
 class ParcelMergeApi(APIView):
     permission_classes = [EditsRegister]
-    parser_classes = [JSONParser]
+    parser_classes = [JSONBodyParser]
 
     @extend_schema(request=MergeSerializer, responses={201: dict})
     def post(self, request: Request) -> Response:
@@ -347,13 +439,13 @@ class AdjustSerializer(TransactionSerializer):
     neighbour = serializers.IntegerField()
     geometry = serializers.JSONField()
     versions = serializers.ListField(
-        child=serializers.IntegerField(), min_length=2, max_length=2, required=False
+        child=VersionField(), min_length=2, max_length=2, required=False
     )
 
 
 class ParcelAdjustApi(APIView):
     permission_classes = [EditsRegister]
-    parser_classes = [JSONParser]
+    parser_classes = [JSONBodyParser]
 
     @extend_schema(request=AdjustSerializer, responses={201: dict})
     def post(self, request: Request, pk: int) -> Response:
@@ -372,7 +464,7 @@ class ParcelAdjustApi(APIView):
 
 class ParcelRetireApi(APIView):
     permission_classes = [EditsRegister]
-    parser_classes = [JSONParser]
+    parser_classes = [JSONBodyParser]
 
     @extend_schema(request=TransactionSerializer, responses={200: dict})
     def post(self, request: Request, pk: int) -> Response:
@@ -389,9 +481,16 @@ class ParcelRetireApi(APIView):
 
 class RightSerializer(serializers.Serializer):
     party = serializers.IntegerField()
-    kind = serializers.CharField()
-    share = serializers.RegexField(r"^\d{1,9}/\d{1,9}$", required=False, allow_null=True)
-    description = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    kind = serializers.ChoiceField(choices=RightKind.values)
+    # Numerator and denominator in ASCII digits, at most nine each (they are stored as 32-bit
+    # integers): "1/3". The service refuses a share of 0 or above 1.
+    share = serializers.RegexField(
+        r"\A[0-9]{1,9}/[0-9]{1,9}\Z",
+        required=False,
+        allow_null=True,
+        error_messages={"invalid": "A share is a fraction such as 1/3 (whole numbers)."},
+    )
+    description = PlainTextField(max_length=300, required=False, allow_blank=True)
 
 
 class RightsSerializer(TransactionSerializer):
@@ -403,11 +502,13 @@ class ParcelRightsApi(APIView):
     (PUT): cadastre officers and administrators only."""
 
     permission_classes = [ReadsRights]
-    parser_classes = [JSONParser]
+    parser_classes = [JSONBodyParser]
 
     @extend_schema(responses={200: dict}, parameters=[AT])
     def get(self, request: Request, pk: int) -> Response:
-        rights = parcel_rights_at(parcel=_parcel(pk), at=_at(request))
+        rights = parcel_rights_read(
+            parcel=_parcel(pk), user=request.user, via=request.path, at=_at(request)
+        )
         return Response({"rights": [right_summary(r) for r in rights]})
 
     @extend_schema(request=RightsSerializer, responses={200: dict})
@@ -441,12 +542,12 @@ class ParcelRightsApi(APIView):
             version=_version(request, request.data),
         )
         parcel.refresh_from_db()
-        return Response(parcel_view(parcel, user=request.user))
+        return Response(parcel_view(parcel, user=request.user, via=request.path))
 
 
 class DocumentSerializer(serializers.Serializer):
-    kind = serializers.CharField()
-    reference = serializers.CharField(max_length=120)
+    kind = serializers.ChoiceField(choices=SourceDocumentKind.values)
+    reference = PlainTextField(max_length=120)
     file = serializers.FileField()
 
 
@@ -479,4 +580,14 @@ class SourceDocumentFileApi(APIView):
         document = SourceDocument.objects.filter(pk=pk).first()
         if document is None:
             raise NotFound(f"There is no document {pk}.", code="document_not_found")
-        return FileResponse(document.file.open("rb"), as_attachment=True)
+        try:
+            stream = document.file.open("rb")
+        except FileNotFoundError:
+            raise NotFound(
+                f"The file of document {pk} ({document.reference}) is missing from storage.",
+                code="document_file_missing",
+            ) from None
+        personal_data_read_record(
+            kind="parcel_document", object_ids=[document.pk], user=request.user, via=request.path
+        )
+        return FileResponse(stream, as_attachment=True)

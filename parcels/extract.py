@@ -20,7 +20,7 @@ from pyproj import Transformer
 
 from parcels.access import user_reads_rights
 from parcels.models import Parcel, ParcelStatus, Right
-from parcels.selectors import parcel_rights_at
+from parcels.selectors import parcel_rights_read
 
 MAP_SIZE = 360  # the SVG's width and height, in CSS pixels
 MARGIN_M = 25.0  # neighbourhood shown around the parcel, at least
@@ -54,8 +54,8 @@ class Extract:
     rights: list[Right] = field(default_factory=list)
 
 
-def parcel_extract(*, parcel: Parcel, user) -> Extract:
-    """What ``user`` may see on the extract of ``parcel``."""
+def parcel_extract(*, parcel: Parcel, user, via: str) -> Extract:
+    """What ``user`` may see on the extract of ``parcel`` (opened through ``via``)."""
     shows_rights = user_reads_rights(user)
     return Extract(
         parcel=parcel,
@@ -63,7 +63,7 @@ def parcel_extract(*, parcel: Parcel, user) -> Extract:
         map=_map(parcel),
         issued_at=timezone.now(),
         shows_rights=shows_rights,
-        rights=parcel_rights_at(parcel=parcel) if shows_rights else [],
+        rights=parcel_rights_read(parcel=parcel, user=user, via=via) if shows_rights else [],
     )
 
 

@@ -11,6 +11,7 @@ from django.contrib.gis.geos import Point
 from django.db.models import Q, QuerySet
 
 from core.errors import InvalidInput, NotFound
+from core.services import personal_data_read_record
 from parcels.models import Parcel, ParcelLineage, ParcelStatus, ParcelTransaction, Right
 
 _IDENTIFIER = re.compile(
@@ -39,6 +40,16 @@ def parcel_rights_at(*, parcel: Parcel, at: datetime | None = None) -> list[Righ
     return list(
         rights.filter(valid_from__lte=at).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=at))
     )
+
+
+def parcel_rights_read(
+    *, parcel: Parcel, user, via: str, at: datetime | None = None
+) -> list[Right]:
+    """parcel_rights_at for a person who asked to see them: the read of the owners' personal
+    data is logged (core.PersonalDataRead) with who read it and through which page or API."""
+    rights = parcel_rights_at(parcel=parcel, at=at)
+    personal_data_read_record(kind="parcel_rights", object_ids=[parcel.pk], user=user, via=via)
+    return rights
 
 
 def parcels_active() -> QuerySet[Parcel]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import uuid
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from shapely.ops import split as shapely_split
 from boundaries.models import Locality, Municipality
 from core.errors import Conflict, InvalidInput, PayloadTooLarge, PreconditionFailed
 from core.roles import signed_in
+from core.text import text_check
 from core.tiles import tile_cache_invalidate
 from parcels.models import (
     SHARED_KINDS,
@@ -62,8 +64,19 @@ DOCUMENT_MAX_BYTES = 50 * 1024**2  # a scanned survey plan or deed
 TILES = "parcels"  # the collection whose cached tiles a change invalidates
 # Shares are kept as fractions of 32-bit integers.
 MAX_DENOMINATOR = 2**31 - 1
+# What a document may be, by its first bytes (never by the name or type the client gives):
+# a scanned or exported survey plan, deed or decision is a PDF or an image.
+DOCUMENT_SIGNATURES = {
+    b"%PDF-": "pdf",
+    b"\xff\xd8\xff": "jpg",
+    b"\x89PNG\r\n\x1a\n": "png",
+    b"II*\x00": "tif",
+    b"MM\x00*": "tif",
+}
+REASON_MAX_LENGTH = 2000
 
 # The database rules (migration 0002) and how a refusal of each reads over HTTP.
+PARCEL_LOCK = 7_246_001  # the advisory lock the overlap rule takes (migration 0002)
 DEFERRED_RULES = "parcel_no_overlap, right_shares_add_up"
 RULE_ERRORS = {
     "parcel_geometry_valid": InvalidInput,
@@ -134,8 +147,9 @@ def source_document_upload(
 ) -> SourceDocument:
     """Store a survey plan, deed or other document a transaction rests on."""
     if kind not in SourceDocumentKind.values:
-        raise InvalidInput(f"Unknown document kind {kind!r}.", code="document_kind")
-    if not reference.strip():
+        raise InvalidInput(f"Unknown document kind {kind[:40]!r}.", code="document_kind")
+    reference = text_check(reference, field="reference", max_length=120).strip()
+    if not reference:
         raise InvalidInput("A document needs its reference (number or title).")
     if upload.size > DOCUMENT_MAX_BYTES:
         raise PayloadTooLarge(
@@ -143,16 +157,34 @@ def source_document_upload(
             f"{DOCUMENT_MAX_BYTES // 1024**2} MB.",
             details={"limit_bytes": DOCUMENT_MAX_BYTES},
         )
+    extension = _document_type(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
+    # Stored under a name of the platform's own: the client's name could climb out of the
+    # folder, carry markup or overflow the column; the file's type is what its bytes say.
+    upload.name = f"{uuid.uuid4().hex}.{extension}"
     return SourceDocument.objects.create(
         kind=kind,
-        reference=reference.strip(),
+        reference=reference,
         file=upload,
         sha256=digest.hexdigest(),
         uploaded_by=user,
+    )
+
+
+def _document_type(upload: UploadedFile) -> str:
+    """The extension of a PDF, JPEG, PNG or TIFF document, read from its first bytes."""
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    for signature, extension in DOCUMENT_SIGNATURES.items():
+        if head.startswith(signature):
+            return extension
+    raise InvalidInput(
+        "A document is a PDF or a scanned image (JPEG, PNG or TIFF); this file is none of them.",
+        code="document_type",
     )
 
 
@@ -164,6 +196,7 @@ def _record(
 ) -> ParcelTransaction:
     if not reason or not reason.strip():
         raise InvalidInput("Every change of the register needs a reason.", code="reason_missing")
+    text_check(reason, field="reason", max_length=REASON_MAX_LENGTH, multiline=True)
     record = ParcelTransaction.objects.create(
         kind=kind,
         reason=reason.strip(),
@@ -184,7 +217,11 @@ def _locked(parcels: Sequence[Parcel], versions: Sequence[int] | None) -> list[P
         raise InvalidInput("The same parcel is named twice.", code="parcel_repeated")
     current = {
         p.pk: p
-        for p in Parcel.objects.select_for_update()
+        # The parcels' rows only (of=self): without it the joined locality's row is locked
+        # too, and every transaction of the locality queues on it, while each new parcel's
+        # reference to its locality waits for that lock: two officers editing parcels of one
+        # locality at once then deadlock (a 500), as the concurrency test found.
+        for p in Parcel.objects.select_for_update(of=("self",))
         .select_related("locality")
         .filter(pk__in=ids)
         .order_by("pk")
@@ -246,6 +283,12 @@ def _link(parents: Sequence[Parcel], children: Sequence[Parcel], record) -> None
 def _next_numbers(*, locality: Locality, basin: int, count: int) -> list[int]:
     """Unused parcel numbers of a basin: numbers of retired parcels are never given again, so
     that an old deed's number cannot come to mean another piece of land."""
+    # Two transactions of one basin reading the highest number at once would both take the
+    # next, and the second be refused at its insert (the identifier is unique) although
+    # nothing clashes. The register's lock (the overlap rule's, held until the commit) makes
+    # the second wait here and read the first's numbers.
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PARCEL_LOCK])
     highest = (
         Parcel.objects.filter(locality=locality, basin=basin).aggregate(n=Max("number"))["n"] or 0
     )
@@ -739,7 +782,8 @@ def _shares_check(parcel: Parcel, rights: Sequence[RightSpec]) -> None:
     totals: dict[str, Fraction] = defaultdict(Fraction)
     for spec in rights:
         if spec.kind not in RightKind.values:
-            raise InvalidInput(f"Unknown kind of right {spec.kind!r}.", code="right_kind")
+            raise InvalidInput(f"Unknown kind of right {spec.kind[:40]!r}.", code="right_kind")
+        text_check(spec.description, field="description", max_length=300)
         if spec.kind in SHARED_KINDS:
             if spec.share is None or not (0 < spec.share <= 1):
                 raise InvalidInput(
@@ -865,6 +909,9 @@ def party_create(
     *, kind: str, name_ar: str, name_en: str = "", national_id: str = "", is_synthetic=False
 ) -> Party:
     """A person or an organisation that may hold rights."""
+    for field, value in (("name_ar", name_ar), ("name_en", name_en)):
+        text_check(value, field=field, max_length=200)
+    text_check(national_id, field="national_id", max_length=30)
     if not name_ar.strip() and not name_en.strip():
         raise InvalidInput("A party needs a name.", code="party_name")
     if national_id and Party.objects.filter(kind=kind, national_id=national_id).exists():

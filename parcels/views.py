@@ -17,7 +17,7 @@ def extract(request: HttpRequest, pk: int) -> HttpResponse:
     chosen = request.GET.get("format", "html")
     if chosen not in ("html", "pdf"):
         raise InvalidInput("format is html or pdf.", code="invalid_format")
-    content = parcel_extract(parcel=parcel, user=request.user)
+    content = parcel_extract(parcel=parcel, user=request.user, via=request.path)
     if chosen == "html":
         response = HttpResponse(extract_html(extract=content, for_print=False, request=request))
     else:

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from addressing.geocoders import MAX_QUERY_LENGTH, geocoder
 from core.errors import InvalidInput, NotFound
+from core.text import text_check
 from parcels.api import parcel_view
 from parcels.selectors import parcel_at_point
 from public_map.selectors import map_identify, map_layers, map_search
@@ -31,9 +32,11 @@ class ParcelByAddressApi(APIView):
         parameters=[OpenApiParameter("q", str, description="an address or a postcode")],
     )
     def get(self, request: Request) -> Response:
-        query = request.query_params.get("q", "")
-        if len(query) > MAX_QUERY_LENGTH:
-            raise InvalidInput(f"The address is longer than {MAX_QUERY_LENGTH} characters.")
+        # An address is plain text: markup or a control character (a NUL, which PostgreSQL
+        # cannot even hold in a query) is refused with the reason, not searched for.
+        query = text_check(
+            request.query_params.get("q", ""), field="q", max_length=MAX_QUERY_LENGTH
+        )
         found = [
             c for c in geocoder().search(query=query, limit=5).candidates if c.kind == "address"
         ]
@@ -49,7 +52,7 @@ class ParcelByAddressApi(APIView):
                     "postcode": best.postcode,
                     "confidence": best.confidence,
                 },
-                "parcel": parcel_view(parcel, user=request.user),
+                "parcel": parcel_view(parcel, user=request.user, via=request.path),
             }
         )
 
@@ -62,6 +65,9 @@ def _float(params, name: str) -> float:
     if not math.isfinite(value):
         raise InvalidInput(f"{name} must be a finite number.", code="invalid_number")
     return value
+
+
+MAX_SEARCH_LIMIT = 20
 
 
 class MapSearchApi(APIView):
@@ -77,11 +83,17 @@ class MapSearchApi(APIView):
         ],
     )
     def get(self, request: Request) -> Response:
-        try:
-            limit = min(max(int(request.query_params.get("limit", 8)), 1), 20)
-        except ValueError:
-            raise InvalidInput("limit is a whole number from 1 to 20.") from None
-        return Response(map_search(query=request.query_params.get("q", "")[:1000], limit=limit))
+        raw = request.query_params.get("limit", "8")
+        # Strictly 1 to 20 in ASCII digits: "-5" or "1e3" is a mistake to report, not a
+        # limit to bend into range.
+        if not (
+            raw.isascii() and raw.isdigit() and len(raw) <= 2 and 1 <= int(raw) <= MAX_SEARCH_LIMIT
+        ):
+            raise InvalidInput(
+                f"limit is a whole number from 1 to {MAX_SEARCH_LIMIT}, not {raw[:40]!r}.",
+                code="invalid_limit",
+            )
+        return Response(map_search(query=request.query_params.get("q", ""), limit=int(raw)))
 
 
 class MapIdentifyApi(APIView):
@@ -103,7 +115,7 @@ class MapIdentifyApi(APIView):
         params = request.query_params
         point = Point(_float(params, "lon"), _float(params, "lat"), srid=4326)
         zoom = _float(params, "zoom") if params.get("zoom") else 17.0
-        layers = [c for c in params.get("layers", "").split(",") if c.strip()]
+        layers = [c.strip() for c in params.get("layers", "").split(",") if c.strip()]
         return Response(
             map_identify(point=point, zoom=zoom, collection_ids=layers, user=request.user)
         )

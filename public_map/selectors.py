@@ -8,12 +8,13 @@ Points are WGS 84 (EPSG:4326); distances are geodesic, in metres.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import asdict
 from typing import Any
 
 from django.contrib.gis.geos import Point
 
-from addressing.geocoders import MAX_QUERY_LENGTH, geocoder
+from addressing.geocoders import geocoder, query_check
 from addressing.postcodes import postcode_parse
 from addressing.selectors import address_view, building_at_point
 from core.collections import Collection, User, registry
@@ -33,6 +34,8 @@ DEFAULT_STYLES = {
 }
 PALETTE = ("#1b7f79", "#c0392b", "#2c5aa0", "#8e44ad", "#b7770f", "#2e7d32", "#6d4c41")
 MAX_IDENTIFY_LAYERS = 30
+# A collection id: a slug (layers.models.Layer.slug) or a register's name ("postal-zones").
+_COLLECTION_ID = re.compile(r"[A-Za-z0-9_-]{1,60}")
 
 
 def _geometry_kind(geometry_type: str) -> str:
@@ -87,11 +90,23 @@ def map_identify(
     the features of the listed collections within a finger's reach, with the attributes
     ``user`` may read."""
     if not (-180 <= point.x <= 180 and -90 <= point.y <= 90):
-        raise InvalidInput("Longitude runs from -180 to 180 and latitude from -90 to 90.")
+        raise InvalidInput(
+            "Longitude runs from -180 to 180 and latitude from -90 to 90.",
+            code="invalid_coordinates",
+        )
     if not 0 <= zoom <= 22:
-        raise InvalidInput("The zoom runs from 0 to 22.")
+        raise InvalidInput("The zoom runs from 0 to 22.", code="invalid_zoom")
     if len(collection_ids) > MAX_IDENTIFY_LAYERS:
-        raise InvalidInput(f"Ask about {MAX_IDENTIFY_LAYERS} layers at most.")
+        raise InvalidInput(
+            f"Ask about {MAX_IDENTIFY_LAYERS} layers at most.", code="too_many_layers"
+        )
+    for collection_id in collection_ids:
+        if not _COLLECTION_ID.fullmatch(collection_id):
+            raise InvalidInput(
+                f"{collection_id[:40]!r} is not a layer id: layer ids are letters, digits, "
+                "'-' and '_' (at most 60), separated by commas.",
+                code="invalid_layer",
+            )
     radius = click_radius_m(lat=point.y, zoom=zoom)
     building = building_at_point(point=point, within_m=radius)
     try:
@@ -118,12 +133,12 @@ def map_search(*, query: str, limit: int = 8) -> dict[str, Any]:
     """Suggestions for the public map's search box: addresses, postcodes, streets, places and
     areas from the geocoder, and a parcel when the query reads as a parcel identifier.
     ``problem`` names why nothing could be suggested (a code the page words in its
-    language)."""
+    language). A query that is over-long or not plain text is refused (InvalidInput, whose
+    code the page words too: see addressing.geocoders.query_check)."""
     text = query.strip()
     if not text:
         return {"suggestions": [], "problem": "empty_query"}
-    if len(text) > MAX_QUERY_LENGTH:
-        return {"suggestions": [], "problem": "query_too_long"}
+    query_check(query=text)
     suggestions: list[dict[str, Any]] = []
     if parcel_identifier_like(text=text):
         try:

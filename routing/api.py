@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 
-from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
+from django.contrib.gis.geos import Point
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny, BasePermission
@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import InvalidInput, NotFound
+from core.geometry import geometry_from_geojson
 from core.roles import Role, user_has_role
 from routing.models import Closure
 from routing.selectors import route_find, travel_matrix
@@ -105,10 +106,9 @@ class ClosuresApi(APIView):
     @extend_schema(request=dict, responses={201: dict})
     def post(self, request: Request) -> Response:
         data = request.data
-        try:
-            geom = GEOSGeometry(json.dumps(data.get("geometry")))
-        except (GEOSException, ValueError, TypeError):
-            raise InvalidInput("geometry is a GeoJSON geometry.", code="invalid_geometry") from None
+        if not isinstance(data, dict):
+            raise InvalidInput("The body is a JSON object.", code="invalid_body")
+        geom = geometry_from_geojson(data.get("geometry"))
         starts_at = parse_datetime(str(data.get("starts_at", "")))
         ends_raw = data.get("ends_at")
         ends_at = parse_datetime(str(ends_raw)) if ends_raw else None

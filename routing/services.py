@@ -14,9 +14,10 @@ from core.geometry import geometry_check_size
 from core.models import ChangeAction
 from core.roles import signed_in
 from core.services import change_record
+from core.text import text_check
 from routing import sql
 from routing.engines import router_state_changed
-from routing.models import Closure, GraphBuild
+from routing.models import Closure, Edge, GraphBuild
 
 MAX_REASON_LENGTH = 200
 
@@ -77,8 +78,13 @@ def closure_create(
         raise InvalidInput(
             "Say why the street is closed (in Arabic or English).", code="reason_missing"
         )
-    if max(len(reason_ar), len(reason_en)) > MAX_REASON_LENGTH:
-        raise InvalidInput(f"A reason is {MAX_REASON_LENGTH} characters at most.")
+    for field, reason in (("reason_ar", reason_ar), ("reason_en", reason_en)):
+        text_check(reason, field=field, max_length=MAX_REASON_LENGTH)
+    if not Edge.objects.filter(geom__intersects=geom).exists():
+        raise InvalidInput(
+            "The closure touches no street of the routing graph; draw it on the street.",
+            code="closure_off_network",
+        )
     closure = Closure.objects.create(
         geom=geom,
         starts_at=starts_at,

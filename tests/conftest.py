@@ -13,11 +13,19 @@ from urllib.parse import quote
 
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from boundaries.services import ReferenceDataReport, reference_data_load
 from core.roles import Role
 from tests.factories import UserFactory
+
+# Property-based tests (hypothesis) draw the same examples on every run, so a red run can be
+# repeated; no example database is kept in the checkout.
+hypothesis_settings.register_profile(
+    "platform", derandomize=True, database=None, deadline=None, print_blob=True
+)
+hypothesis_settings.load_profile("platform")
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

@@ -16,6 +16,7 @@ from django.utils import timezone
 from addressing.models import Building
 from addressing.selectors import address_format
 from core.errors import Conflict, InvalidInput, NotFound
+from core.text import text_check
 from delivery.models import (
     DeliveryEvent,
     DeliveryMethod,
@@ -28,6 +29,9 @@ from delivery.models import (
 from delivery.selectors import OPEN_ORDER, delivery_point_find, delivery_windows
 
 MAX_NAME_LENGTH = 200
+# A document's reference as the e-services portal writes it (ES-2026-000101): letters, digits
+# and a few separators, 40 characters at most.
+REFERENCE = re.compile(r"[A-Z0-9][A-Z0-9./_-]{0,39}", re.ASCII)
 # What an order may become from each status (the courier's and the office's steps).
 TRANSITIONS = {
     DeliveryStatus.REQUESTED: {
@@ -47,7 +51,7 @@ def phone_normalise(*, text: str) -> str:
     and ``00970-599-123456`` all read as ``970599123456`` (a leading 0 means Palestine's
     970)."""
     digits = re.sub(r"[\s\-().]", "", text or "").translate(
-        str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
+        str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
     )
     if digits.startswith("+"):
         digits = digits[1:]
@@ -55,22 +59,34 @@ def phone_normalise(*, text: str) -> str:
         digits = digits[2:]
     elif digits.startswith("0"):
         digits = "970" + digits[1:]
-    if not re.fullmatch(r"\d{9,15}", digits):
+    if not re.fullmatch(r"[0-9]{9,15}", digits):
         raise InvalidInput(
             "A phone number is 9 to 15 digits, such as 0599 123 456.", code="invalid_phone"
         )
     return digits
 
 
+def reference_clean(reference: str) -> str:
+    """A document's reference in capitals; InvalidInput when it is empty or not the shape of
+    one (letters, digits, ``-``, ``/``, ``.``, ``_``; 40 characters at most)."""
+    reference = (reference or "").strip().upper()
+    if not reference:
+        raise InvalidInput(
+            "Enter the reference the e-services portal gave you.", code="reference_missing"
+        )
+    if not REFERENCE.fullmatch(reference):
+        raise InvalidInput(
+            "A reference is up to 40 letters, digits and dashes, such as ES-2026-000101.",
+            code="reference_invalid",
+        )
+    return reference
+
+
 def document_request_verify(*, reference: str, phone: str) -> DocumentRequest:
     """The document the e-services portal issued under ``reference`` to the holder of
     ``phone``. The same refusal for an unknown reference and a wrong phone, so that neither
     can be guessed one at a time."""
-    reference = (reference or "").strip().upper()
-    if not reference or len(reference) > 40:
-        raise InvalidInput(
-            "Enter the reference the e-services portal gave you.", code="reference_missing"
-        )
+    reference = reference_clean(reference)
     found = DocumentRequest.objects.filter(reference=reference).first()
     if found is None or found.holder_phone != phone_normalise(text=phone):
         raise NotFound(
@@ -121,12 +137,14 @@ def delivery_order_create(
     nothing is written."""
     document = document_request_verify(reference=reference, phone=phone)
     contact_name = (contact_name or "").strip()
-    if not contact_name or len(contact_name) > MAX_NAME_LENGTH:
+    if not contact_name:
         raise InvalidInput(
             f"Enter the name of the person who receives the document ({MAX_NAME_LENGTH} "
             "characters at most).",
             code="name_missing",
         )
+    # Printed on the courier's run sheet and read out at the door: plain text only.
+    text_check(contact_name, field="contact_name", max_length=MAX_NAME_LENGTH)
     if DeliveryOrder.objects.filter(OPEN_ORDER, document=document).exists():
         raise Conflict(
             "This document's delivery is already arranged: open the tracking link you received.",

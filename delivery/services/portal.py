@@ -24,6 +24,7 @@ from django.utils.dateparse import parse_datetime
 
 from addressing.models import Building, BuildingStatus
 from core.errors import DomainError, InvalidInput
+from core.text import text_check
 from delivery.models import (
     DeliveryEvent,
     DeliveryMethod,
@@ -34,7 +35,13 @@ from delivery.models import (
     DocumentRequest,
 )
 from delivery.selectors import OPEN_ORDER, delivery_point_find
-from delivery.services.orders import MAX_NAME_LENGTH, home_fields, phone_normalise, tracking_token
+from delivery.services.orders import (
+    MAX_NAME_LENGTH,
+    home_fields,
+    phone_normalise,
+    reference_clean,
+    tracking_token,
+)
 
 COLUMNS = (
     "reference",
@@ -77,7 +84,13 @@ class _Rollback(Exception):
     pass
 
 
-def _rows(data: bytes) -> csv.DictReader:
+class _Dialect(csv.excel):
+    strict = True  # an unclosed quote is a broken file, not a field running to the end
+
+
+def _rows(data: bytes) -> list[dict]:
+    """The rows of the file, each a dict by column name; InvalidInput for a file that is not
+    a UTF-8 CSV file with the required columns and at least one row."""
     if len(data) > MAX_BYTES:
         raise InvalidInput("The file is larger than 20 MB.", code="file_too_large")
     try:
@@ -87,24 +100,50 @@ def _rows(data: bytes) -> csv.DictReader:
             "The file is not UTF-8 text; the portal sends its CSV files in UTF-8.",
             code="invalid_encoding",
         ) from None
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in reader.fieldnames or []]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
+    if "\x00" in text:
         raise InvalidInput(
-            f"The file has no column {', '.join(missing)}; expected {', '.join(COLUMNS)}.",
-            code="columns_missing",
+            "The file contains NUL characters: it is not a text CSV file.", code="invalid_csv"
         )
-    reader.fieldnames = header
-    return reader
+    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=_Dialect)
+    try:
+        header = [h.strip() for h in reader.fieldnames or []]
+        missing = [c for c in REQUIRED if c not in header]
+        if missing:
+            raise InvalidInput(
+                f"The file has no column {', '.join(missing)}; expected {', '.join(COLUMNS)}.",
+                code="columns_missing",
+            )
+        reader.fieldnames = header
+        rows = list(reader)
+    except csv.Error as exc:
+        raise InvalidInput(
+            f"The file is not a CSV file the platform can read (line {reader.line_num}: {exc}).",
+            code="invalid_csv",
+        ) from None
+    if not rows:
+        raise InvalidInput("The file has a header but no rows.", code="file_empty")
+    return rows
+
+
+def _text(row: dict, name: str, *, required: bool = False) -> str:
+    """The plain text of column ``name`` (markup, control characters and more than 200
+    characters refuse the row)."""
+    value = (row.get(name) or "").strip()
+    if required and not value:
+        raise InvalidInput(f"{name} is empty.", code="name_missing")
+    return text_check(value, field=name, max_length=MAX_NAME_LENGTH)
 
 
 def _moment(value: str, name: str) -> datetime:
-    moment = parse_datetime((value or "").strip())
-    if moment is None:
-        raise InvalidInput(
-            f"{name} is a date and time such as 2026-12-06T09:00.", code="invalid_date"
-        )
+    problem = InvalidInput(
+        f"{name} is a date and time such as 2026-12-06T09:00.", code="invalid_date"
+    )
+    try:
+        moment = parse_datetime((value or "").strip())
+    except ValueError:  # the shape of a date and time, but no such moment (February 30th)
+        raise problem from None
+    if moment is None or not 2000 <= moment.year <= 2100:
+        raise problem
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
@@ -149,16 +188,13 @@ def _same(order: DeliveryOrder, method: str, fields: dict) -> bool:
 
 def _row_import(row: dict) -> str:
     """Store one row; returns ``imported`` or ``unchanged``."""
-    reference = (row.get("reference") or "").strip().upper()
-    if not reference or len(reference) > 40:
-        raise InvalidInput("The reference is 1 to 40 characters.", code="reference_missing")
+    reference = reference_clean(row.get("reference") or "")
     kind = (row.get("kind") or "").strip()
     if kind not in DocumentKind.values:
         raise InvalidInput(f"kind is one of {', '.join(DocumentKind.values)}.", code="kind_invalid")
-    name = (row.get("holder_name") or "").strip()
-    contact = (row.get("contact_name") or "").strip() or name
-    if not name or len(name) > MAX_NAME_LENGTH or len(contact) > MAX_NAME_LENGTH:
-        raise InvalidInput("The holder's name is 1 to 200 characters.", code="name_missing")
+    name = _text(row, "holder_name", required=True)
+    contact = _text(row, "contact_name") or name
+    title_en, title_ar = _text(row, "title_en"), _text(row, "title_ar")
     phone = phone_normalise(text=row.get("holder_phone") or "")
     method = (row.get("method") or "").strip()
     if method == DeliveryMethod.HOME:
@@ -171,8 +207,8 @@ def _row_import(row: dict) -> str:
         reference=reference,
         defaults={
             "kind": kind,
-            "title_en": (row.get("title_en") or "").strip()[:200] or str(DocumentKind(kind).label),
-            "title_ar": (row.get("title_ar") or "").strip()[:200],
+            "title_en": title_en or str(DocumentKind(kind).label),
+            "title_ar": title_ar,
             "holder_name": name,
             "holder_phone": phone,
             "issued_at": timezone.now(),
@@ -208,13 +244,14 @@ def _row_import(row: dict) -> str:
 def delivery_orders_import(*, data: bytes, dry_run: bool = False) -> PortalImport:
     """Import the portal's CSV ``data`` (UTF-8; columns in the module's docstring). Good rows
     are stored, each bad row is reported with its line number, code and reason; a file
-    refused as a whole (encoding, columns, size) raises InvalidInput and writes nothing.
+    refused as a whole (size, encoding, NUL characters, broken CSV, missing columns, no rows)
+    raises InvalidInput and writes nothing.
     ``dry_run`` checks every row and writes nothing."""
     report = PortalImport(dry_run=dry_run)
     seen: set[str] = set()
     try:
         with transaction.atomic():
-            for line, row in enumerate(_rows(data), start=2):
+            for line, row in enumerate(_rows(data), start=2):  # line 1 is the header
                 reference = (row.get("reference") or "").strip().upper()
                 if reference and reference in seen:
                     report.rejected.append(

@@ -35,6 +35,8 @@ from delivery.services.orders import delivery_status_set, delivery_status_set_ma
 from routing.selectors import route_through, travel_matrix
 
 MAX_SHIFT = timedelta(hours=14)
+# How far ahead a shift may be added.
+SHIFT_AHEAD = timedelta(days=366)
 Progress = Callable[[int, int | None, str], None]
 
 UNSERVED_MESSAGES = {
@@ -60,13 +62,21 @@ def courier_shift_create(
     *, courier: Courier, starts_at: datetime, ends_at: datetime
 ) -> CourierShift:
     """Add a shift to ``courier``. Refused: an empty or reversed shift, one longer than 14
-    hours, and one that overlaps another shift of the same courier."""
+    hours, one that is already over or starts more than a year ahead, and one that overlaps
+    another shift of the same courier."""
     if starts_at is None or ends_at is None:
         raise InvalidInput("A shift has a start and an end.", code="shift_missing")
+    if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
+        raise InvalidInput("A shift's times need their time zone.", code="shift_naive")
     if ends_at <= starts_at:
         raise InvalidInput("A shift ends after it starts.", code="shift_empty")
     if ends_at - starts_at > MAX_SHIFT:
         raise InvalidInput("A shift lasts 14 hours at most.", code="shift_too_long")
+    now = timezone.now()
+    if ends_at <= now:
+        raise InvalidInput("This shift is already over.", code="shift_past")
+    if starts_at > now + SHIFT_AHEAD:
+        raise InvalidInput("A shift starts within a year from now.", code="shift_too_far")
     courier = Courier.objects.select_for_update().get(pk=courier.pk)  # serialises overlaps
     overlapping = courier.shifts.filter(starts_at__lt=ends_at, ends_at__gt=starts_at).first()
     if overlapping is not None:

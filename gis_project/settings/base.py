@@ -43,6 +43,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -79,10 +80,66 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Staff accounts open the register's personal data: 12 characters at least (NIST 800-63B
+    # asks for 8; a passphrase of four words passes easily).
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Security posture ---------------------------------------------------------------------
+# Every script, style, font and tile is served by the platform itself (no CDN), so the policy
+# can forbid other hosts entirely. Images may be data:/blob: URLs (map canvases, proof
+# photos before upload); the optional online basemap host is added by configure().
+CONTENT_SECURITY_POLICY_DIRECTIVES = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "worker-src": ["'self'"],
+    "manifest-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# The courier's page asks for the position; nothing else needs a device.
+PERMISSIONS_POLICY = "camera=(self), geolocation=(self), microphone=(), payment=(), usb=()"
+X_FRAME_OPTIONS = "DENY"
+AUTHENTICATION_BACKENDS = ["core.security.ThrottledModelBackend"]
+# Failed sign-ins before the user name, or the address, waits out the window.
+SIGN_IN_MAX_FAILURES_PER_USER = 5
+SIGN_IN_MAX_FAILURES_PER_ADDRESS = 30
+SIGN_IN_LOCKOUT_SECONDS = 15 * 60
+# Rate limits per scope: "public" for anyone not signed in (by address), "staff" for signed-in
+# users (by account); None is unlimited. Scopes are chosen by URL name.
+API_RATE_LIMITS = {
+    "search": {"public": "120/min", "staff": "1200/min"},
+    "geocode": {"public": "120/min", "staff": "1200/min"},
+    "routing": {"public": "60/min", "staff": "600/min"},
+    "lookup": {"public": "60/min", "staff": "600/min"},
+}
+API_RATE_SCOPES = {
+    "addressing:search": "geocode",
+    "addressing:autocomplete": "geocode",
+    "addressing:reverse": "geocode",
+    "addressing:postcode": "geocode",
+    "map-search": "search",
+    "map-identify": "search",
+    "routing:route": "routing",
+    "routing:matrix": "routing",
+    "parcel-by-address": "lookup",
+    "parcels:lookup": "lookup",
+    "delivery_api:check": "lookup",
+    "delivery_api:point": "lookup",
+    "delivery_api:offices": "lookup",
+    "delivery_api:track": "lookup",
+}
 
 # --- Languages: Arabic first (the public's default), English second ---------------------------
 LANGUAGE_CODE = "ar"
@@ -131,7 +188,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.handlers.api_exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONBodyParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "core.api.StrictLimitOffsetPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttles.PublicAPIThrottle"],
     "PAGE_SIZE": 100,
 }
 SPECTACULAR_SETTINGS = {
@@ -239,6 +302,12 @@ def configure(env: Env, *, debug_default: bool) -> dict:
             }
         },
         "PLATFORM_MUNICIPALITY": env.str("PLATFORM_MUNICIPALITY", "ramallah"),
+        # Proxies in front of the platform that append the client's address to
+        # X-Forwarded-For (sign-in throttling and rate limits count by address); 0 trusts no
+        # header, for a platform that faces its clients directly.
+        "TRUSTED_PROXIES": env.int("TRUSTED_PROXIES", 0),
+        # Off only for measuring the server itself under load from one address (bench).
+        "API_RATE_LIMITS_OFF": env.bool("API_RATE_LIMITS_OFF", False),
         "TILE_CACHE": env.str("TILE_CACHE", "files"),
         "GEOCODER": env.str("GEOCODER", "postgres"),
         "ROUTER": env.str("ROUTER", "graph"),

@@ -65,6 +65,12 @@ class Importer(abc.ABC):
     def accepts(self, path: Path) -> bool:
         return path.name.lower().endswith(self.extensions)
 
+    def check(self, path: Path, *, options: ReadOptions) -> None:
+        """The quick checks of an upload, run before its import job is started (so a file
+        that cannot be imported is refused at once): InvalidInput with the reason. Reads
+        the file's structure, not its features. Nothing to check unless overridden."""
+        return None
+
     @abc.abstractmethod
     def read(self, path: Path, *, options: ReadOptions) -> list[SourceLayer]:
         """The layers of ``path`` (all of them, or the one ``options.layer`` names).

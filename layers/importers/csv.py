@@ -39,7 +39,7 @@ def _decode(path: Path) -> str:
 def _pick(header: list[str], wanted: str | None, names: tuple[str, ...]) -> str | None:
     if wanted:
         if wanted not in header:
-            raise InvalidInput(f"The CSV has no column {wanted!r}.", code="unknown_column")
+            raise InvalidInput(f"The CSV has no column {wanted[:100]!r}.", code="unknown_column")
         return wanted
     lowered = {h.strip().lower(): h for h in header}
     return next((lowered[n] for n in names if n in lowered), None)
@@ -67,17 +67,57 @@ def _convert(values: list[str], kind: str) -> list:
     return [v if v != "" else None for v in values]
 
 
+def _dialect(text: str):
+    try:
+        return csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
+    except csv.Error:
+        return csv.excel
+
+
+def _layer_check(path: Path, options: ReadOptions) -> None:
+    """A CSV file is one layer, named after the file."""
+    if options.layer is not None and options.layer != path.stem:
+        raise InvalidInput(
+            f"{path.name} is a CSV file: it has one layer, {path.stem!r}, not "
+            f"{options.layer[:100]!r}.",
+            code="unknown_source_layer",
+        )
+
+
+def _geometry_columns(header: list[str], options: ReadOptions):
+    """(wkt, x, y): the columns that hold the geometry (a WKT column, or x and y)."""
+    wkt = _pick(header, options.wkt_column, WKT_NAMES)
+    x = _pick(header, options.x_column, X_NAMES)
+    y = _pick(header, options.y_column, Y_NAMES)
+    if not wkt and not (x and y):
+        raise InvalidInput(
+            "The CSV needs a WKT column (wkt, geometry) or coordinate columns "
+            "(lon/lat, x/y); name them, or say which with the wkt/x/y options.",
+            code="no_geometry",
+        )
+    return wkt, x, y
+
+
 class CSVImporter(Importer):
     name = "csv"
     extensions = (".csv", ".txt")
 
+    def check(self, path: Path, *, options: ReadOptions) -> None:
+        text = _decode(path)
+        _layer_check(path, options)
+        reader = csv.reader(io.StringIO(text), _dialect(text))
+        header, first = next(reader, None), next(reader, None)
+        if header is None or first is None:
+            raise InvalidInput(f"{path.name} has a header but no rows.", code="empty_file")
+        header = [h.strip() for h in header]
+        if len(set(header)) != len(header):
+            raise InvalidInput("The CSV repeats a column name.", code="duplicate_column")
+        _geometry_columns(header, options)
+
     def read(self, path: Path, *, options: ReadOptions) -> list[SourceLayer]:
         text = _decode(path)
-        try:
-            dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        rows = list(csv.reader(io.StringIO(text), dialect))
+        _layer_check(path, options)
+        rows = list(csv.reader(io.StringIO(text), _dialect(text)))
         if len(rows) < 2:
             raise InvalidInput(f"{path.name} has a header but no rows.", code="empty_file")
         header, body = [h.strip() for h in rows[0]], rows[1:]
@@ -92,9 +132,7 @@ class CSVImporter(Importer):
                 code="ragged_csv",
             )
         columns = {name: [row[i].strip() for row in body] for i, name in enumerate(header)}
-        wkt = _pick(header, options.wkt_column, WKT_NAMES)
-        x = _pick(header, options.x_column, X_NAMES)
-        y = _pick(header, options.y_column, Y_NAMES)
+        wkt, x, y = _geometry_columns(header, options)
         if wkt:
             geometries = shapely.from_wkt(
                 np.array([v or None for v in columns[wkt]], dtype=object), on_invalid="ignore"
@@ -111,12 +149,6 @@ class CSVImporter(Importer):
             geometries = shapely.points(xs, ys)
             geometries[np.isnan(xs) | np.isnan(ys)] = None
             used = {x, y}
-        else:
-            raise InvalidInput(
-                "The CSV needs a WKT column (wkt, geometry) or coordinate columns "
-                "(lon/lat, x/y); name them, or say which with the wkt/x/y options.",
-                code="no_geometry",
-            )
         fields = []
         values = {}
         for name in header:

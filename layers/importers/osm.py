@@ -62,9 +62,27 @@ class _Collector:
         )
 
 
+OSM_SOURCE_LAYERS = ("streets", "buildings", "pois")
+
+
 class OSMImporter(Importer):
     name = "osm"
     extensions = (".osm.pbf", ".pbf")
+
+    def check(self, path: Path, *, options: ReadOptions) -> None:
+        # A PBF file opens with the length of its first block header and "OSMHeader".
+        with path.open("rb") as handle:
+            start = handle.read(64)
+        if b"OSMHeader" not in start[4:20]:
+            raise InvalidInput(
+                f"{path.name} is not an OpenStreetMap PBF file.", code="unreadable_file"
+            )
+        if options.layer is not None and options.layer not in OSM_SOURCE_LAYERS:
+            raise InvalidInput(
+                f"An OpenStreetMap file gives the layers {', '.join(OSM_SOURCE_LAYERS)}, "
+                f"not {options.layer[:100]!r}.",
+                code="unknown_source_layer",
+            )
 
     def read(self, path: Path, *, options: ReadOptions) -> list[SourceLayer]:
         streets, buildings, pois = (

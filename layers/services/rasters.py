@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.gis.geos import Polygon
 from django.db import transaction
-from rasterio.errors import RasterioIOError
+from rasterio.errors import RasterioError
 from rasterio.warp import transform_bounds
 
 from core.crs import crs_check
@@ -42,6 +42,50 @@ def _statistics(path: Path) -> tuple[float | None, float | None]:
     return float(data.min()), float(data.max())
 
 
+# The first bytes of a TIFF (little- or big-endian) and of a BigTIFF.
+TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
+
+
+def raster_inspect(*, path: Path, kind: str) -> dict:
+    """What raster_create needs to know of the GeoTIFF at ``path`` (size, bands, type, its
+    allowed EPSG code as ``crs`` and its WGS 84 ``bounds``), or InvalidInput saying why it
+    cannot be a raster layer. Only the TIFF reader of GDAL ever sees the file: anything else
+    is refused by its first bytes, before GDAL guesses a format."""
+    with path.open("rb") as handle:
+        magic = handle.read(4)
+    if magic not in TIFF_MAGIC:
+        raise InvalidInput(
+            f"{path.name} is not a GeoTIFF; upload a GeoTIFF (.tif).", code="unreadable_file"
+        )
+    try:
+        with rasterio.open(path, driver="GTiff") as src:
+            if src.crs is None:
+                raise InvalidInput(
+                    f"{path.name} is not georeferenced (it has no CRS).", code="missing_crs"
+                )
+            code = crs_check(src.crs.to_epsg() or 0)
+            if src.transform.is_identity:
+                raise InvalidInput(f"{path.name} has no geotransform.", code="not_georeferenced")
+            if kind == RasterKind.IMAGERY and src.count not in (1, 3, 4):
+                raise InvalidInput("Imagery has 1, 3 or 4 bands.", code="invalid_bands")
+            bounds = transform_bounds(src.crs, "EPSG:4326", *src.bounds)
+            return {
+                "crs": code,
+                "bounds": bounds,
+                "width": src.width,
+                "height": src.height,
+                "bands": src.count,
+                "dtype": src.dtypes[0],
+                "nodata": src.nodata,
+                "resolution": float(abs(src.res[0])),
+            }
+    except RasterioError:
+        raise InvalidInput(
+            f"{path.name} cannot be read as a raster (a GeoTIFF is expected).",
+            code="unreadable_file",
+        ) from None
+
+
 @transaction.atomic
 def raster_create(
     *,
@@ -63,35 +107,9 @@ def raster_create(
     layer_check_slug(slug=slug)
     if Raster.objects.filter(slug=slug).exists():
         raise InvalidInput(f"A raster {slug!r} exists already.", code="duplicate_slug")
-    try:
-        with rasterio.open(path) as src:
-            if src.driver not in ("GTiff", "COG"):
-                raise InvalidInput(
-                    f"{path.name} is a {src.driver} file; upload a GeoTIFF.", code="not_geotiff"
-                )
-            if src.crs is None:
-                raise InvalidInput(
-                    f"{path.name} is not georeferenced (it has no CRS).", code="missing_crs"
-                )
-            code = crs_check(src.crs.to_epsg() or 0)
-            if src.transform.is_identity:
-                raise InvalidInput(f"{path.name} has no geotransform.", code="not_georeferenced")
-            if kind == RasterKind.IMAGERY and src.count not in (1, 3, 4):
-                raise InvalidInput("Imagery has 1, 3 or 4 bands.", code="invalid_bands")
-            west, south, east, north = transform_bounds(src.crs, "EPSG:4326", *src.bounds)
-            facts = {
-                "width": src.width,
-                "height": src.height,
-                "bands": src.count,
-                "dtype": src.dtypes[0],
-                "nodata": src.nodata,
-                "resolution": float(abs(src.res[0])),
-            }
-    except RasterioIOError:
-        raise InvalidInput(
-            f"{path.name} cannot be read as a raster (a GeoTIFF is expected).",
-            code="unreadable_file",
-        ) from None
+    facts = raster_inspect(path=path, kind=kind)
+    code = facts.pop("crs")
+    west, south, east, north = facts.pop("bounds")
     relative = Path(RASTER_DIR) / f"{slug}.tif"
     target = Path(settings.MEDIA_ROOT) / relative
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,7 @@ tiles the change touches, in the same transaction.
 
 from __future__ import annotations
 
-import json
+import math
 from typing import Any
 
 import shapely
@@ -20,11 +20,12 @@ from shapely.ops import split as shapely_split
 from core import tiles
 from core.collections import Field, registry
 from core.errors import Conflict, InvalidInput, PreconditionFailed
-from core.geometry import SINGLE_OF, geometry_clean
+from core.geometry import SINGLE_OF, geometry_clean, geometry_from_geojson
 from core.models import ChangeAction
 from core.roles import signed_in
 from core.selectors import feature_version
 from core.services import change_record, changes_record, feature_snapshot
+from core.text import text_check
 from layers import sql
 from layers.models import Feature, GeometryType, Layer, Visibility
 from layers.schema import properties_validate, schema_dump, schema_parse
@@ -41,6 +42,67 @@ LAYER_FIELDS = {
     "licence",
     "is_synthetic",
 }
+
+
+# The free-text fields of a layer: (maximum length, whether line breaks are allowed).
+LAYER_TEXT = {
+    "title_en": (200, False),
+    "title_ar": (200, False),
+    "description_en": (5000, True),
+    "description_ar": (5000, True),
+    "source": (300, False),
+    "attribution": (300, False),
+    "licence": (100, False),
+}
+# A style is a small JSON object (colours, widths, classes with labels); no more than this.
+STYLE_MAX_DEPTH = 5
+STYLE_MAX_VALUES = 1000
+
+
+def layer_check_text(attributes: dict[str, Any]) -> None:
+    """InvalidInput when a free-text field of ``attributes`` carries markup, control
+    characters or is too long (core.text), or when the style is not a plain style object."""
+    for name, (limit, multiline) in LAYER_TEXT.items():
+        if name in attributes:
+            value = attributes[name]
+            if not isinstance(value, str):
+                raise InvalidInput(f"{name} is text.", code="invalid_text")
+            text_check(value, field=name, max_length=limit, multiline=multiline)
+    if "style" in attributes:
+        style_check(attributes["style"])
+
+
+def style_check(style: Any) -> dict[str, Any]:
+    """``style`` if it is a JSON object of at most STYLE_MAX_DEPTH levels and STYLE_MAX_VALUES
+    values whose texts (colours, labels) are plain text; InvalidInput naming the part if not."""
+    if not isinstance(style, dict):
+        raise InvalidInput("A style is a JSON object.", code="invalid_style")
+    count = 0
+
+    def walk(value: Any, path: str, depth: int) -> None:
+        nonlocal count
+        count += 1
+        if count > STYLE_MAX_VALUES or depth > STYLE_MAX_DEPTH:
+            raise InvalidInput(
+                f"The style is too large or nested too deeply (at {path[:80]}).",
+                code="invalid_style",
+            )
+        if isinstance(value, dict):
+            for key, item in value.items():
+                text_check(str(key), field=f"{path} (a key)", max_length=60)
+                walk(item, f"{path}.{key}", depth + 1)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, f"{path}[{index}]", depth + 1)
+        elif isinstance(value, str):
+            text_check(value, field=path, max_length=200)
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise InvalidInput(f"{path} is not a finite number.", code="invalid_style")
+        elif value is not None and not isinstance(value, bool | int | float):
+            raise InvalidInput(f"{path} is not a JSON value.", code="invalid_style")
+
+    walk(style, "style", 0)
+    return style
 
 
 # Slugs the layer URLs use for themselves (/api/v1/layers/imports/, /tiles/rasters/).
@@ -89,6 +151,7 @@ def layer_create(
         raise InvalidInput(f"Unknown layer fields: {', '.join(sorted(unknown))}.")
     if attributes.get("visibility", Visibility.INTERNAL) not in Visibility.values:
         raise InvalidInput("Visibility is public or internal.", code="invalid_visibility")
+    layer_check_text({"title_en": title_en, **attributes})
     layer_check_slug(slug=slug)
     fields = schema_parse(schema or [])
     layer = Layer(
@@ -162,6 +225,7 @@ def layer_update(
     unknown = set(attributes) - LAYER_FIELDS
     if unknown:
         raise InvalidInput(f"Unknown layer fields: {', '.join(sorted(unknown))}.")
+    layer_check_text(attributes)
     layer = Layer.objects.select_for_update().get(pk=layer.pk)
     before = _definition(layer)
     if schema is not None:
@@ -307,11 +371,16 @@ def feature_restore(
     snapshot = feature_version(
         collection=feature.layer.slug, feature_id=feature.pk, version=to_version
     )
+    if not snapshot or not snapshot.get("geometry"):
+        raise InvalidInput(
+            f"Feature {feature.pk} has no version {to_version} to restore.",
+            code="unknown_version",
+        )
     return feature_update(
         feature=feature,
         version=version,
         user=user,
-        geometry=GEOSGeometry(json.dumps(snapshot["geometry"]), srid=4326),
+        geometry=geometry_from_geojson(snapshot["geometry"]),
         properties=snapshot["properties"],
         replace=True,
         action=ChangeAction.RESTORE,

@@ -21,7 +21,7 @@ def test_a_courier_signs_in_and_lands_on_the_page_they_asked_for(client, db):
 def test_a_wrong_password_is_refused_with_a_message_and_signing_out_ends_the_session(client, db):
     UserFactory(username="rana", role=Role.PLANNER)
     refused = client.post("/ar/sign-in/", {"username": "rana", "password": "wrong"})
-    assert refused.status_code == 200
+    assert refused.status_code == 400
     assert 'role="alert"' in refused.content.decode()
     client.post("/en/sign-in/", {"username": "rana", "password": PASSWORD})
     assert client.get("/en/editor/").status_code == 200

@@ -5,7 +5,7 @@ import pytest
 
 from delivery.models import DeliveryOrder
 from delivery.services import delivery_courier_report, delivery_status_set
-from tests.public_map.conftest import axe_violations, phone_page, screenshot
+from tests.public_map.conftest import axe_violations, phone_page, screenshot, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -87,7 +87,7 @@ def test_an_unknown_reference_gets_a_message_in_the_page_language(
     page = phone_page(browser, live_server, locale=lang)
     page.goto(f"{live_server.url}/{lang}/delivery/")
     prove_document(page, reference, "0599000001")
-    page.wait_for_function("document.getElementById('document-message').textContent.length > 0")
+    wait_until(page, "document.getElementById('document-message').textContent.length > 0")
     assert expected in page.locator("#document-message").inner_text()
     assert page.locator("#step-method input").first.is_disabled()
 
@@ -101,7 +101,7 @@ def test_an_address_outside_the_served_zones_is_refused_with_the_way_out(
     prove_document(page, "ES-TEST-0001", "0599000001")
     page.wait_for_selector("#document-found:not([hidden])")
     page.check("input[name='method'][value='home']")
-    page.wait_for_function("document.getElementById('place-message').textContent.length > 0")
+    wait_until(page, "document.getElementById('place-message').textContent.length > 0")
     assert "choose collection" in page.locator("#place-message").inner_text()
     assert page.locator("#step-contact input").first.is_disabled()
     screenshot(page, "delivery-outside-phone-en")

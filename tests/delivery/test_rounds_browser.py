@@ -11,7 +11,7 @@ from core.roles import Role
 from delivery.models import DeliveryOrder, DeliveryStatus, ProofOfDelivery, Round, RoundStop
 from delivery.services import round_plan
 from tests.factories import UserFactory, courier_make, home_order_make
-from tests.public_map.conftest import axe_violations, screenshot, signed_in_page
+from tests.public_map.conftest import axe_violations, screenshot, signed_in_page, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,7 +47,7 @@ def test_a_dispatcher_plans_the_rounds_moves_an_order_and_follows_the_statuses(
     assert page.locator("#waiting li").count() == 10
     page.click("#plan")
     page.wait_for_selector("#rounds .round")
-    page.wait_for_function("document.querySelectorAll('#rounds .stop').length === 10")
+    wait_until(page, "document.querySelectorAll('#rounds .stop').length === 10")
     assert page.locator("#waiting li").count() == 0
     assert "Planned in" in page.locator("#plan-status").inner_text()
     assert RoundStop.objects.count() == 10
@@ -138,7 +138,7 @@ def test_a_courier_records_the_round_through_a_lost_connection_and_nothing_is_do
     page.wait_for_selector("#stops li[data-done='delivered']")
     queue = f"localStorage.getItem('courier-queue-{courier.pk}') || '[]'"
     queue_empty = f"!({queue}).includes('client_id')"
-    page.wait_for_function(queue_empty)
+    wait_until(page, queue_empty)
     assert ProofOfDelivery.objects.count() == 1
     assert ProofOfDelivery.objects.get().signature.name.endswith(".png")
 
@@ -155,7 +155,7 @@ def test_a_courier_records_the_round_through_a_lost_connection_and_nothing_is_do
     # Back online: the record is sent once; sending it again stores nothing more.
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    page.wait_for_function(queue_empty)
+    wait_until(page, queue_empty)
     assert ProofOfDelivery.objects.count() == 2
     sent = ProofOfDelivery.objects.get(outcome="failed")
     page.evaluate(
@@ -174,7 +174,7 @@ def test_a_courier_records_the_round_through_a_lost_connection_and_nothing_is_do
             },
         ],
     )
-    page.wait_for_function(queue_empty)
+    wait_until(page, queue_empty)
     assert ProofOfDelivery.objects.count() == 2
     statuses = sorted(DeliveryOrder.objects.values_list("status", flat=True))
     assert statuses == ["delivered", "failed", "out_for_delivery"]

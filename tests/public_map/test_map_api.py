@@ -31,8 +31,7 @@ def test_search_finds_a_building_by_its_postcode(client, city):
         ("   ", "empty_query"),
         ("P6009999", "postcode_not_found"),
         ("Ramallah 9/99", "parcel_not_found"),
-        ("x" * 300, "query_too_long"),
-        ("<script>alert(1)</script>", "nothing_found"),
+        ("Nowhere <5", "nothing_found"),
     ],
 )
 def test_a_search_that_finds_nothing_names_why(client, city, query, problem):

@@ -51,8 +51,14 @@
         if (config.bounds) map.fitBounds([[config.bounds[1], config.bounds[0]], [config.bounds[3], config.bounds[2]]]);
         return map;
       },
-      pin: (sequence, colour) =>
-        L.divIcon({ className: "stop-pin", html: "<span style=\"background:" + colour + "\">" + sequence + "</span>", iconSize: [22, 22] }),
+      pin: (sequence, colour) => {
+        // An element, not markup: the Content-Security-Policy refuses style attributes in
+        // HTML strings, while a style set through the DOM is allowed.
+        const span = document.createElement("span");
+        span.style.background = colour;
+        span.textContent = String(sequence);
+        return L.divIcon({ className: "stop-pin", html: span, iconSize: [22, 22] });
+      },
     };
   }
 

@@ -10,6 +10,8 @@
       if (value === null || value === undefined || value === false) return;
       if (name === "text") node.textContent = value;
       else if (name === "className") node.className = value;
+      // Through the CSSOM: the Content-Security-Policy refuses style attributes set as markup.
+      else if (name === "style") node.style.cssText = value;
       else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
       else node.setAttribute(name, value === true ? "" : value);
     });

@@ -37,7 +37,8 @@
   async function getJson(url) {
     let response;
     try {
-      response = await fetch(url, { headers: { Accept: "application/json" } });
+      // The API has no language in its path: the page's language picks its messages' one.
+      response = await fetch(url, { headers: { Accept: "application/json", "Accept-Language": lang } });
     } catch (error) {
       return { ok: false, status: 0, code: "network", message: t("network") };
     }
