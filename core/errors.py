@@ -97,3 +97,10 @@ class TooManyRequests(DomainError):
     def __init__(self, message: str, *, retry_after: int, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
+
+
+class InsufficientStorage(DomainError):
+    """The server's disk is full: the upload was not kept (what had been written is gone)."""
+
+    status_code = 507
+    code = "storage_full"

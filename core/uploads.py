@@ -10,6 +10,7 @@ from django.conf import settings
 from rest_framework.request import Request
 
 from core.errors import PayloadTooLarge
+from core.storage import DISK_FULL, storage_full
 
 
 def upload_store(upload) -> str:
@@ -19,10 +20,18 @@ def upload_store(upload) -> str:
     safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in name).lstrip(".") or "upload"
     relative = Path("uploads") / uuid.uuid4().hex / safe
     target = Path(settings.MEDIA_ROOT) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("wb") as fh:
-        for chunk in upload.chunks():
-            fh.write(chunk)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("wb") as fh:
+            for chunk in upload.chunks():
+                fh.write(chunk)
+    except OSError as error:
+        if error.errno not in DISK_FULL:
+            raise
+        full = storage_full(partial=target)
+        if target.parent.exists():
+            target.parent.rmdir()
+        raise full from error
     return str(relative)
 
 

@@ -367,18 +367,29 @@ def _active(basin: int) -> list[tuple[int, int, tuple[float, float, float, float
 
 def assert_register_whole(*, basin: int, expected_area_m2: float, expected_union) -> None:
     """Checked in SQL on the committed register: no two active parcels overlap, their areas
-    add up to the land they cover, and every transaction's lineage is consistent."""
+    add up to the land they cover, and every transaction's lineage is consistent. An overlap
+    is shared area over 1 dm²: a merged parcel's union can leave its vertices a rounding error
+    off the old edge, which ST_Overlaps counts (it happened once, in a full run under load) and
+    the register's own rule tolerates up to 0.5 m² as survey noise."""
     overlaps = sql_one(
         """
         SELECT count(*) FROM parcels_parcel a JOIN parcels_parcel b
           ON a.id < b.id AND a.geom && b.geom
          WHERE a.status = 'active' AND b.status = 'active' AND a.basin = %s AND b.basin = %s
-           AND (ST_Overlaps(a.geom, b.geom)
-                OR ST_Area(ST_Intersection(a.geom, b.geom)::geography) > 0.01)
+           AND ST_Area(ST_Intersection(a.geom, b.geom)::geography) > 0.01
         """,
         [basin, basin],
     )[0]
-    assert overlaps == 0, f"{overlaps} pairs of active parcels overlap"
+    worst = sql_one(
+        """
+        SELECT coalesce(max(ST_Area(ST_Intersection(a.geom, b.geom)::geography)), 0)
+          FROM parcels_parcel a JOIN parcels_parcel b ON a.id < b.id AND a.geom && b.geom
+         WHERE a.status = 'active' AND b.status = 'active' AND a.basin = %s AND b.basin = %s
+        """,
+        [basin, basin],
+    )[0]
+    print(f"largest area shared by two active parcels: {worst:.3g} m²")
+    assert overlaps == 0, f"{overlaps} pairs of active parcels overlap, the largest by {worst} m²"
     total, union, outside = sql_one(
         """
         SELECT sum(ST_Area(geom::geography)), ST_Area(ST_Union(geom)::geography),
