@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from django.conf import settings
@@ -18,17 +17,12 @@ def batch_result_path(*, job_id: str) -> Path:
 
 @job_task("addressing.geocode_batch")
 def geocode_batch_job(*, job: JobContext, upload: str, column: str | None = None) -> dict:
-    """Geocode an uploaded CSV (``upload``, relative to MEDIA_ROOT); the upload is removed
-    afterwards, whatever the outcome. The result is the report; the file is the job's
-    download."""
-    path = Path(settings.MEDIA_ROOT) / upload
-    try:
-        report = geocode_batch(
-            source=path,
-            target=batch_result_path(job_id=job.job_id),
-            column=column,
-            progress=job.progress,
-        )
-        return report.as_dict()
-    finally:
-        shutil.rmtree(path.parent, ignore_errors=True)
+    """Geocode an uploaded CSV (``upload``, relative to MEDIA_ROOT; removed when the job ends,
+    whatever the outcome). The result is the report; the file is the job's download."""
+    report = geocode_batch(
+        source=Path(settings.MEDIA_ROOT) / upload,
+        target=batch_result_path(job_id=job.job_id),
+        column=column,
+        progress=job.progress,
+    )
+    return report.as_dict()

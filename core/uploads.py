@@ -3,6 +3,7 @@ job that reads them is done, and refused before anything is stored when they are
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from pathlib import Path
 
@@ -33,6 +34,15 @@ def upload_store(upload) -> str:
             target.parent.rmdir()
         raise full from error
     return str(relative)
+
+
+def upload_discard(relative: str) -> None:
+    """Remove an upload stored by :func:`upload_store` (its whole random directory). Paths
+    outside MEDIA_ROOT/uploads are never touched, whatever ``relative`` says."""
+    uploads = (Path(settings.MEDIA_ROOT) / "uploads").resolve()
+    directory = (Path(settings.MEDIA_ROOT) / relative).resolve().parent
+    if directory.parent == uploads:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def upload_check_size(request: Request, *, limit_bytes: int | None = None) -> None:

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from core.api import paginated_response
 from jobs.models import Job
 from jobs.selectors import job_get, job_list
-from jobs.services import job_cancel
+from jobs.services import job_cancel, job_reap_lost
 
 
 class JobSerializer(serializers.ModelSerializer):
@@ -62,6 +62,7 @@ class JobListApi(APIView):
 
     @extend_schema(responses=JobSerializer(many=True))
     def get(self, request: Request) -> Response:
+        job_reap_lost()  # a job whose worker died reads as failed, never as running forever
         return paginated_response(
             queryset=job_list(user=request.user),
             serializer_class=JobSerializer,
@@ -75,6 +76,7 @@ class JobDetailApi(APIView):
 
     @extend_schema(responses=JobSerializer)
     def get(self, request: Request, job_id: UUID) -> Response:
+        job_reap_lost()
         job = job_get(user=request.user, job_id=str(job_id))
         return Response(JobSerializer(job, context={"request": request}).data)
 

@@ -34,12 +34,23 @@ class Job(TimeStampedModel):
     error = models.TextField(blank=True)
     cancel_requested = models.BooleanField(default=False)
     worker = models.CharField(max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Last sign of life from the worker running the job")
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["created_by", "-created_at"], name="job_owner_recent")]
+        indexes = [
+            models.Index(fields=["created_by", "-created_at"], name="job_owner_recent"),
+            # The reaper looks for running jobs whose worker went silent.
+            models.Index(
+                fields=["heartbeat_at"],
+                condition=models.Q(state="running"),
+                name="job_running_heartbeat",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(progress_total__isnull=True)

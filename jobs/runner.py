@@ -10,17 +10,24 @@ The decorated function runs in a Celery worker. The runner claims the job record
 :class:`JobContext` for progress reports, stores the returned (JSON) result, and records a
 failure with its message: a :class:`core.errors.DomainError` keeps its code and message, any
 other exception is logged with its traceback and recorded as an internal error.
+
+While the function runs, a thread writes the job's heartbeat; a job whose heartbeat stops (the
+worker was killed) is failed by ``jobs.services.job_reap_lost``, never left running.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from celery import Task, shared_task
+from celery.signals import worker_ready
+from django.conf import settings
+from django.db import DatabaseError, connections
 
 from core.errors import DomainError
 from jobs import services
@@ -52,6 +59,27 @@ class JobContext:
             raise JobCancelled
 
 
+class _Heartbeat(threading.Thread):
+    """Writes the job's heartbeat every ``JOB_HEARTBEAT_SECONDS`` until stopped."""
+
+    def __init__(self, job_id: str) -> None:
+        super().__init__(name=f"heartbeat-{job_id}", daemon=True)
+        self.job_id = job_id
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(settings.JOB_HEARTBEAT_SECONDS):
+                try:
+                    services.job_heartbeat(job_id=self.job_id)
+                except DatabaseError:
+                    # The database is away for a moment; the next beat tries again, and a
+                    # long silence is exactly what the reaper must see.
+                    logger.warning("job %s: heartbeat not written", self.job_id, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's connections only
+
+
 def run_job(
     *, job_id: str, worker: str, function: Callable[..., Any], redelivered: bool = False
 ) -> None:
@@ -59,6 +87,8 @@ def run_job(
     if job is None:
         logger.info("job %s skipped: not queued (cancelled, finished or running)", job_id)
         return
+    heartbeat = _Heartbeat(job_id)
+    heartbeat.start()
     try:
         result = function(job=JobContext(job_id), **job.params)
         json.dumps(result)  # the result is stored as JSON: a job must return plain data
@@ -75,6 +105,24 @@ def run_job(
         )
     else:
         services.job_succeed(job_id=job_id, result=result)
+    finally:
+        heartbeat.stopped.set()
+        heartbeat.join()
+
+
+@worker_ready.connect
+def _jobs_of_this_worker_lost(sender: Any = None, **kwargs: Any) -> None:
+    """A worker starting under a name fails the jobs still marked running under that name:
+    they belonged to its previous life (killed, or the machine restarted)."""
+    name = getattr(sender, "hostname", None)
+    if not name:
+        return
+    try:
+        lost = services.job_reap_lost(worker=name)
+    finally:
+        connections.close_all()  # forked pool processes must not share this connection
+    if lost:
+        logger.warning("%d job(s) of the previous %s were marked failed (worker lost)", lost, name)
 
 
 def job_task(name: str) -> Callable[[Callable[..., Any]], Task]:

@@ -1,19 +1,26 @@
-"""Writes on job records: enqueue and cancel (for callers), claim, progress and finish (for the
-worker-side runner in ``jobs.runner``)."""
+"""Writes on job records: enqueue and cancel (for callers), claim, progress, heartbeat and
+finish (for the worker-side runner in ``jobs.runner``), and reaping the jobs whose worker died.
+
+A job's ``upload`` parameter (a file stored by ``core.uploads.upload_store``) belongs to the
+job: it is removed when the job ends, however it ends (done, failed, cancelled, lost).
+"""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from typing import Any
 
 from celery import Task, current_app
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.errors import Conflict, PermissionDenied, ServiceUnavailable
 from core.roles import Role, signed_in, user_has_role
+from core.uploads import upload_discard
 from jobs.models import Job
 
 logger = logging.getLogger(__name__)
@@ -22,7 +29,15 @@ MESSAGE_MAX = Job._meta.get_field("message").max_length
 # Publishing gives up after about two seconds: a request must not hang on a dead broker.
 PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1}
 BROKER_DOWN = "The job queue cannot be reached, so the job was not started. Try again later."
-WORKER_LOST = "The worker running this job stopped before it finished. Start the job again."
+WORKER_LOST = (
+    "The worker running this job stopped before it finished; nothing it was writing was kept. "
+    "Start the job again."
+)
+# A job ends from these states; a job given up as lost may still end for real, if its worker
+# was only silent (then the record tells what did happen).
+_ENDABLE = Q(state__in=[Job.State.QUEUED, Job.State.RUNNING]) | Q(
+    state=Job.State.FAILED, error_code="worker_lost"
+)
 
 
 def job_enqueue(
@@ -70,6 +85,8 @@ def job_cancel(*, job: Job, user: AbstractBaseUser) -> Job:
             job.message = "cancelled before it started"
         job.cancel_requested = True
         job.save()
+        if job.is_finished:
+            transaction.on_commit(lambda: _inputs_discard(job.params))
     return job
 
 
@@ -79,16 +96,69 @@ def job_claim(*, job_id: str, worker: str, redelivered: bool = False) -> Job | N
     redelivered lost its worker: it is marked failed rather than run a second time."""
     with transaction.atomic():
         job = Job.objects.select_for_update().filter(pk=job_id).first()
-        if job is not None and job.state == Job.State.RUNNING and redelivered:
-            job_fail(job_id=job_id, code="worker_lost", message=WORKER_LOST)
+        if job is not None and job.state == Job.State.RUNNING:
+            if redelivered or _silent(job):
+                logger.warning("job %s (%s) lost its worker %s", job_id, job.kind, job.worker)
+                job_fail(job_id=job_id, code="worker_lost", message=WORKER_LOST)
             return None
         if job is None or job.state != Job.State.QUEUED:
             return None
         job.state = Job.State.RUNNING
         job.worker = worker[:200]
-        job.started_at = timezone.now()
-        job.save(update_fields=["state", "worker", "started_at", "updated_at"])
+        job.started_at = job.heartbeat_at = timezone.now()
+        job.save(update_fields=["state", "worker", "started_at", "heartbeat_at", "updated_at"])
     return job
+
+
+def _lost_before() -> datetime:
+    return timezone.now() - timedelta(seconds=settings.JOB_LOST_AFTER_SECONDS)
+
+
+def _silent(job: Job) -> bool:
+    return job.heartbeat_at is None or job.heartbeat_at < _lost_before()
+
+
+def job_heartbeat(*, job_id: str) -> None:
+    """Record that the job's worker is alive (through ``JOB_PROGRESS_DATABASE``, committed at
+    once). The runner calls it every ``JOB_HEARTBEAT_SECONDS`` while the job runs."""
+    Job.objects.using(settings.JOB_PROGRESS_DATABASE).filter(
+        pk=job_id, state=Job.State.RUNNING
+    ).update(heartbeat_at=timezone.now())
+
+
+def job_reap_lost(*, worker: str | None = None) -> int:
+    """Fail the running jobs whose worker died: no heartbeat for ``JOB_LOST_AFTER_SECONDS``
+    or, with ``worker``, every running job of that worker (a worker that starts again under
+    its name knows its earlier jobs are dead). Returns how many jobs were failed.
+
+    What a lost job was writing is not kept: every job writes in one transaction, which
+    PostgreSQL rolls back when the worker's connection drops. Its upload is removed.
+    """
+    lost = Job.objects.filter(state=Job.State.RUNNING)
+    if worker:
+        lost = lost.filter(worker=worker)
+    else:
+        # A job without a heartbeat (started before heartbeats existed) counts from its
+        # last update.
+        lost = lost.filter(
+            Q(heartbeat_at__lt=_lost_before())
+            | Q(heartbeat_at__isnull=True, updated_at__lt=_lost_before())
+        )
+    # Cheap when nothing is lost, which is nearly always: job reads call this first.
+    candidates = list(lost.values_list("pk", flat=True)[:100])
+    reaped = 0
+    for job_id in candidates:
+        with transaction.atomic():
+            job = lost.select_for_update(skip_locked=True).filter(pk=job_id).first()
+            if job is None:
+                continue
+            logger.warning(
+                "job %s (%s) lost its worker %s (last heartbeat %s)",
+                job.pk, job.kind, job.worker, job.heartbeat_at,
+            )  # fmt: skip
+            job_fail(job_id=str(job.pk), code="worker_lost", message=WORKER_LOST)
+            reaped += 1
+    return reaped
 
 
 def job_report_progress(*, job_id: str, done: int, total: int | None, message: str) -> bool:
@@ -99,25 +169,44 @@ def job_report_progress(*, job_id: str, done: int, total: int | None, message: s
     lock on its job record that would make a cancel request wait.
     """
     jobs = Job.objects.using(settings.JOB_PROGRESS_DATABASE)
+    now = timezone.now()
     jobs.filter(pk=job_id, state=Job.State.RUNNING).update(
         progress_done=done,
         progress_total=total,
         message=message[:MESSAGE_MAX],
-        updated_at=timezone.now(),
+        heartbeat_at=now,
+        updated_at=now,
     )
     return jobs.filter(pk=job_id, cancel_requested=True).exists()
 
 
 def _finish(job_id: str, **fields: Any) -> None:
-    Job.objects.filter(pk=job_id, state__in=[Job.State.QUEUED, Job.State.RUNNING]).update(
-        finished_at=timezone.now(), updated_at=timezone.now(), **fields
-    )
+    now = timezone.now()
+    ending = Job.objects.filter(_ENDABLE, pk=job_id)
+    params = ending.values_list("params", flat=True).first()
+    if ending.update(finished_at=now, updated_at=now, **fields):
+        transaction.on_commit(lambda: _inputs_discard(params))
+
+
+def _inputs_discard(params: dict | None) -> None:
+    upload = (params or {}).get("upload")
+    if isinstance(upload, str):
+        upload_discard(upload)
 
 
 def job_succeed(*, job_id: str, result: Any) -> None:
     job = Job.objects.only("progress_total").get(pk=job_id)
     extra = {"progress_done": job.progress_total} if job.progress_total else {}
-    _finish(job_id, state=Job.State.SUCCEEDED, result=result, message="", **extra)
+    # error fields are cleared: a job given up as lost may succeed after all
+    _finish(
+        job_id,
+        state=Job.State.SUCCEEDED,
+        result=result,
+        message="",
+        error_code="",
+        error="",
+        **extra,
+    )
 
 
 def job_fail(*, job_id: str, code: str, message: str) -> None:
@@ -125,4 +214,10 @@ def job_fail(*, job_id: str, code: str, message: str) -> None:
 
 
 def job_mark_cancelled(*, job_id: str) -> None:
-    _finish(job_id, state=Job.State.CANCELLED, message="cancelled while running")
+    _finish(
+        job_id,
+        state=Job.State.CANCELLED,
+        message="cancelled while running",
+        error_code="",
+        error="",
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from django.conf import settings
@@ -29,37 +28,30 @@ def layer_import_job(
     on_error: str = "fail",
     dry_run: bool = False,
 ) -> dict:
-    """Import an uploaded file (``upload``, relative to MEDIA_ROOT); the upload is removed
-    afterwards, whatever the outcome. The result is the import report."""
-    path = Path(settings.MEDIA_ROOT) / upload
-    try:
-        user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-        report = layer_import(
-            path=path,
-            user=user,
-            layer=Layer.objects.get(slug=layer) if layer else None,
-            new_layer=NewLayer(**new_layer) if new_layer else None,
-            options=ReadOptions(**(options or {})),
-            mapping=mapping,
-            repair=repair,
-            on_error=on_error,
-            dry_run=dry_run,
-            progress=job.progress,
-        )
-        return report.as_dict()
-    finally:
-        shutil.rmtree(path.parent, ignore_errors=True)
+    """Import an uploaded file (``upload``, relative to MEDIA_ROOT; removed when the job ends,
+    whatever the outcome). The result is the import report."""
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    report = layer_import(
+        path=Path(settings.MEDIA_ROOT) / upload,
+        user=user,
+        layer=Layer.objects.get(slug=layer) if layer else None,
+        new_layer=NewLayer(**new_layer) if new_layer else None,
+        options=ReadOptions(**(options or {})),
+        mapping=mapping,
+        repair=repair,
+        on_error=on_error,
+        dry_run=dry_run,
+        progress=job.progress,
+    )
+    return report.as_dict()
 
 
 @job_task("layers.raster_create")
 def raster_create_job(*, job: JobContext, upload: str, user_id: int | None, raster: dict) -> dict:
-    """Store an uploaded GeoTIFF as a COG raster layer; the upload is removed afterwards."""
-    path = Path(settings.MEDIA_ROOT) / upload
-    try:
-        job.progress(0, 2, "converting to a Cloud Optimized GeoTIFF")
-        user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-        created = raster_create(path=path, user=user, **raster)
-        job.progress(2, 2, "done")
-        return {"slug": created.slug, "width": created.width, "height": created.height}
-    finally:
-        shutil.rmtree(path.parent, ignore_errors=True)
+    """Store an uploaded GeoTIFF as a COG raster layer; the upload is removed when the job
+    ends."""
+    job.progress(0, 2, "converting to a Cloud Optimized GeoTIFF")
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    created = raster_create(path=Path(settings.MEDIA_ROOT) / upload, user=user, **raster)
+    job.progress(2, 2, "done")
+    return {"slug": created.slug, "width": created.width, "height": created.height}

@@ -3,14 +3,13 @@ when they cannot be imported, so that the client hears why at once and no job is
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 
-from core.uploads import upload_store
+from core.uploads import upload_discard, upload_store
 
 
 def upload_stored_checked(upload, check: Callable[[Path], Any]) -> str:
@@ -21,6 +20,6 @@ def upload_stored_checked(upload, check: Callable[[Path], Any]) -> str:
     try:
         check(path)
     except BaseException:
-        shutil.rmtree(path.parent, ignore_errors=True)
+        upload_discard(relative)
         raise
     return relative

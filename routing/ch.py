@@ -17,6 +17,9 @@ from numba import njit, prange
 
 from routing.kernels import _pop, _push
 
+# Kernels release the GIL (nogil): a long build or search in a job must not starve the job's
+# heartbeat thread, or the job would be taken for lost (jobs.runner).
+
 # A witness search stops after settling this many nodes: a shortcut it fails to rule out is
 # merely superfluous, never wrong. Estimating a node's priority needs less care than contracting.
 WITNESS_SETTLE_LIMIT = 400
@@ -29,7 +32,7 @@ ESTIMATE_SETTLE_LIMIT = 60
 OUT, IN = 0, 1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _find(pool, blocks, d, x, y):
     pool_node = pool[0]
     start, length = blocks[0], blocks[1]
@@ -39,7 +42,7 @@ def _find(pool, blocks, d, x, y):
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _link(pool, blocks, top, d, x, y, cost, hops):
     """y into x's block in direction d, or its cost lowered; returns the pool's new top, -1
     when the pool is full."""
@@ -71,7 +74,7 @@ def _link(pool, blocks, top, d, x, y, cost, hops):
     return top
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _unlink(pool, blocks, d, x, y):
     pool_node, pool_cost, pool_hops = pool
     start, length = blocks[0], blocks[1]
@@ -96,7 +99,7 @@ def _relax(y, candidate, dist, touched, n_touched, keys, nodes, size):
     return n_touched, size
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _witness(u, v, limit, settle_limit, targets, pool, blocks, search):
     """Dijkstra from u among the nodes left, avoiding v, up to ``limit`` or until the
     ``targets`` nodes marked in ``wanted`` are settled; leaves the costs of paths found in
@@ -131,7 +134,7 @@ def _witness(u, v, limit, settle_limit, targets, pool, blocks, search):
     return n_touched
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _shortcuts(v, settle_limit, pool, blocks, search, found_from, found_to, found_cost,
                found_hops):  # fmt: skip
     """The shortcuts v's contraction needs, written to ``found_*``; returns how many (-1 when
@@ -177,7 +180,7 @@ def _shortcuts(v, settle_limit, pool, blocks, search, found_from, found_to, foun
     return found
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _priority(v, pool, blocks, search, level, found_from, found_to, found_cost, found_hops):
     """v's priority (lowest contracted first): its level in the hierarchy so far, plus the arcs
     and original arcs its shortcuts would add for each one they take away (Geisberger et al.;
@@ -201,7 +204,7 @@ def _priority(v, pool, blocks, search, level, found_from, found_to, found_cost, 
     return level[v] + found / max(1, removed) + added_hops / max(1, removed_hops)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _found_room(found_from, found_to, found_cost, found_hops, blocks, v):
     """Arrays for v's shortcuts: at most one per pair of its neighbours."""
     need = blocks[1][IN, v] * blocks[1][OUT, v]
@@ -306,7 +309,7 @@ def _build(n, tails, heads, costs, capacity):
     return True, arc_from, arc_to, arc_cost, arc_up, arcs
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _csr(n, keep_from, keep_to, costs):
     offsets = np.zeros(n + 1, np.int64)
     for k in range(keep_from.shape[0]):
@@ -342,7 +345,7 @@ def ch_build(n: int, tails: np.ndarray, heads: np.ndarray, costs: np.ndarray):
     return forward, backward
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _upward(offsets, ends, weights, starts, start_costs, dist, touched, keys, nodes):
     """Dijkstra over upward arcs from several starts; returns how many nodes it reached (their
     ids first in ``touched``, their costs in ``dist``)."""
@@ -366,7 +369,7 @@ def _upward(offsets, ends, weights, starts, start_costs, dist, touched, keys, no
     return n_touched
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def ch_many_to_many(forward, backward, source_nodes, source_costs, target_nodes, target_costs):
     """Costs from each source point to each target point (shapes as ``many_to_many``)."""
     f_offsets, f_ends, f_weights = forward

@@ -15,6 +15,9 @@ import math
 import numpy as np
 from numba import njit, prange
 
+# Kernels release the GIL (nogil): a long build or search in a job must not starve the job's
+# heartbeat thread, or the job would be taken for lost (jobs.runner).
+
 EARTH_RADIUS_M = 6_371_008.8
 # The straight line is measured on a sphere and the arcs on the ellipsoid, which differ by up to
 # 0.6 % (north-south, near the equator): 1 % of slack keeps the bound below every real cost.
@@ -73,7 +76,7 @@ def _pop(keys, nodes, size):
     return key, node, size
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def astar(offsets, heads, costs, lons, lats, bound_scale, starts, start_costs, ends, end_costs):
     """The cheapest path from any of ``starts`` (entered at ``start_costs``) to any of ``ends``
     (left at ``end_costs``): returns (cost, the end node reached, the arc into each node on
@@ -132,7 +135,7 @@ def astar(offsets, heads, costs, lons, lats, bound_scale, starts, start_costs, e
     return best, best_end, via
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _one_to_many(offsets, heads, costs, starts, start_costs, target_nodes, out):
     # Dijkstra from one point (its start nodes) until every target node is settled; ``out``
     # receives the cost to each target node.
@@ -169,7 +172,7 @@ def _one_to_many(offsets, heads, costs, starts, start_costs, target_nodes, out):
         out[k] = dist[target_nodes[k]]
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def many_to_many(offsets, heads, costs, source_nodes, source_costs, target_nodes, target_costs):
     """Costs from each source point to each target point. A source point is left by two nodes
     (the ends of the street it stands on), a target point reached from a few (those ends, and
@@ -193,7 +196,7 @@ def many_to_many(offsets, heads, costs, source_nodes, source_costs, target_nodes
     return result
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def dijkstra_all(offsets, heads, costs, source):
     """Cost from ``source`` to every node (``inf`` where none)."""
     n = offsets.shape[0] - 1
@@ -218,7 +221,7 @@ def dijkstra_all(offsets, heads, costs, source):
     return dist
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def components(offsets, heads, rev_offsets, rev_heads):
     """The weakly connected component of each node (ignoring one-way directions)."""
     n = offsets.shape[0] - 1
@@ -268,7 +271,7 @@ def _alt_bound(v, e, active, land_from, land_to):
     return best
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def alt_astar(offsets, heads, costs, land_from, land_to, starts, start_costs, ends, end_costs):
     """A* with landmark bounds (ALT): the same answer as ``astar``, visiting far fewer nodes.
     ``land_from[k, v]``/``land_to[k, v]``: cost from/to landmark k on the graph without

@@ -61,6 +61,53 @@ def database_url_for_subprocesses() -> str:
     return f"postgis://{user}:{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
+def celery_worker_start(
+    *, queue: str, hostname: str, log_path: Path, own_session: bool = False
+) -> subprocess.Popen:
+    """Start a real Celery worker process on the real Redis broker, using the test database,
+    consuming ``queue`` only; returns once it is ready. ``own_session`` puts it in its own
+    process group, so that a test can kill it whole (a machine or container lost)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "gis_project.settings.test",
+        "DATABASE_URL": database_url_for_subprocesses(),
+    }
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "celery", "--app=gis_project", "worker"),
+                f"--queues={queue}",
+                "--concurrency=1",
+                f"--hostname={hostname}",
+                "--without-mingle",
+                "--without-gossip",
+                "--loglevel=INFO",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=own_session,
+        )
+    deadline = time.monotonic() + 60
+    while "ready." not in log_path.read_text():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"the Celery worker did not start:\n{log_path.read_text()[-3000:]}")
+        time.sleep(0.2)
+    return process
+
+
+def celery_worker_stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup, django_db_blocker):
     """A real Celery worker process on the real Redis broker, using the test database.
@@ -73,43 +120,13 @@ def celery_worker(django_db_setup, django_db_blocker):
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     with app.connection_for_write() as conn:
         conn.default_channel.queue_purge(queue)
-    ARTIFACTS.mkdir(exist_ok=True)
-    log_path = ARTIFACTS / "worker.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "gis_project.settings.test",
-        "DATABASE_URL": database_url_for_subprocesses(),
-    }
-    name = f"test-{uuid.uuid4().hex[:8]}@%h"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "celery", "--app=gis_project", "worker"),
-                f"--queues={queue}",
-                "--concurrency=1",
-                f"--hostname={name}",
-                "--without-mingle",
-                "--without-gossip",
-                "--loglevel=INFO",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 60
-    while "ready." not in log_path.read_text():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"the Celery worker did not start:\n{log_path.read_text()[-3000:]}")
-        time.sleep(0.2)
+    process = celery_worker_start(
+        queue=queue,
+        hostname=f"test-{uuid.uuid4().hex[:8]}@%h",
+        log_path=ARTIFACTS / "worker.log",
+    )
     yield process
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    celery_worker_stop(process)
 
 
 def wait_for_job(job_id, timeout: float = 120):

@@ -268,6 +268,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # the longest job (a national import), or a running job would be started twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 12 * 3600}
 JOB_PROGRESS_DATABASE = "progress"
+# A running job's worker writes a heartbeat this often (seconds); a job silent for
+# JOB_LOST_AFTER_SECONDS lost its worker (killed, out of memory, machine gone) and is failed.
+# The gap is wide because a heartbeat thread can be starved by code that holds the GIL.
+JOB_HEARTBEAT_SECONDS = 10
+JOB_LOST_AFTER_SECONDS = 120
 
 
 def configure(env: Env, *, debug_default: bool) -> dict:

@@ -17,6 +17,8 @@ CELERY_TASK_DEFAULT_QUEUE = ENV.str(
     "CELERY_QUEUE",
     f"gis-test-{DATABASES['default']['NAME']}",  # noqa: F405
 )
+# The test worker beats often, so that a test can give up on a killed worker in seconds.
+JOB_HEARTBEAT_SECONDS = 0.5
 CACHES["default"]["KEY_PREFIX"] = "test"  # noqa: F405
 TILE_CACHE_DIR = ENV.str("TILE_CACHE_DIR", str(LOCAL_DIR / "test-tiles"))  # noqa: F405
 # Tests serve static files straight from the apps and node_modules (nothing is collected).
