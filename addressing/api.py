@@ -33,7 +33,7 @@ from addressing.services import (
 )
 from addressing.tasks import batch_result_path, geocode_batch_job
 from boundaries.selectors import served_area_check
-from core.api import PlainTextField
+from core.api import CoordinateField, PlainTextField
 from core.errors import InvalidInput, NotFound
 from core.roles import Role, user_has_role
 from core.text import text_check
@@ -330,15 +330,6 @@ class GeocodeBatchResultApi(APIView):
             filename=f"geocoded-{job.pk}.csv",
             content_type="text/csv; charset=utf-8",
         )
-
-
-class CoordinateField(serializers.FloatField):
-    """A finite number (DRF refuses NaN and infinities); JSON true or false is not one."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 class NewAddressSerializer(serializers.Serializer):

@@ -102,3 +102,12 @@ class PlainTextField(serializers.CharField):
             )
         except InvalidInput as error:
             raise serializers.ValidationError(error.message, code=error.code) from error
+
+
+class CoordinateField(serializers.FloatField):
+    """A finite number (DRF refuses NaN and infinities); JSON true or false is not one."""
+
+    def to_internal_value(self, data: Any) -> float:
+        if isinstance(data, bool):
+            self.fail("invalid")
+        return super().to_internal_value(data)

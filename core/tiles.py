@@ -12,6 +12,7 @@ from __future__ import annotations
 import abc
 import hashlib
 import logging
+import math
 import os
 import re
 import shutil
@@ -326,3 +327,75 @@ def tile_cache_invalidate_collection(*, collection_id: str) -> int:
         tile_cache().invalidate(collection=key, bboxes_3857=[WORLD_3857])
         for key in _with_composites(collection_id)
     )
+
+
+# -- seeding: filling the cache before the public asks ---------------------------------------
+
+# One seeding job renders at most this many tiles (z18 over a whole city is already ~100,000).
+SEED_MAX_TILES = 50_000
+_MERCATOR_MAX_LAT = 85.0511287798066
+
+
+def tiles_covering(*, bbox: tuple[float, float, float, float], zoom: int) -> tuple[range, range]:
+    """The x and y ranges of the XYZ tiles at ``zoom`` that cover ``bbox`` (west, south, east,
+    north in degrees, EPSG:4326)."""
+    west, south, east, north = bbox
+    size = 2**zoom
+
+    def column(lon: float) -> int:
+        return min(size - 1, max(0, math.floor((lon + 180.0) / 360.0 * size)))
+
+    def row(lat: float) -> int:
+        lat = max(-_MERCATOR_MAX_LAT, min(_MERCATOR_MAX_LAT, lat))
+        phi = math.radians(lat)
+        y = (1.0 - math.log(math.tan(phi) + 1.0 / math.cos(phi)) / math.pi) / 2.0 * size
+        return min(size - 1, max(0, math.floor(y)))
+
+    return range(column(west), column(east) + 1), range(row(north), row(south) + 1)
+
+
+def tile_seed_plan(
+    *, bbox: tuple[float, float, float, float], min_zoom: int, max_zoom: int
+) -> list[tuple[int, range, range]]:
+    """The tiles a seeding of ``bbox`` (EPSG:4326 degrees) from ``min_zoom`` to ``max_zoom``
+    renders, per zoom; refused when the zooms are out of range or the count is over
+    ``SEED_MAX_TILES``."""
+    if not 0 <= min_zoom <= max_zoom <= MAX_ZOOM:
+        raise InvalidInput(
+            f"Zooms run from 0 to {MAX_ZOOM}, the smallest first.", code="invalid_zoom"
+        )
+    plan = [(z, *tiles_covering(bbox=bbox, zoom=z)) for z in range(min_zoom, max_zoom + 1)]
+    count = sum(len(xs) * len(ys) for _, xs, ys in plan)
+    if count > SEED_MAX_TILES:
+        raise InvalidInput(
+            f"That is {count:,} tiles; one seeding renders at most {SEED_MAX_TILES:,}. "
+            "Choose a smaller area or fewer zoom levels.",
+            code="seed_too_large",
+        )
+    return plan
+
+
+def tile_seed(
+    *,
+    collection: Collection,
+    user: User,
+    bbox: tuple[float, float, float, float],
+    min_zoom: int,
+    max_zoom: int,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> dict:
+    """Render and cache the tiles of ``collection`` as ``user`` sees them (the public map's
+    tiles when ``user`` is anonymous) over ``bbox`` (EPSG:4326 degrees), zoom by zoom. Tiles
+    already cached are left as they are. Returns counts: tiles, rendered, already cached."""
+    plan = tile_seed_plan(bbox=bbox, min_zoom=min_zoom, max_zoom=max_zoom)
+    total = sum(len(xs) * len(ys) for _, xs, ys in plan)
+    done = rendered = 0
+    step = progress or (lambda done, total, message: None)
+    for z, xs, ys in plan:
+        for x in xs:
+            for y in ys:
+                if not tile_get(collection=collection, user=user, z=z, x=x, y=y).cached:
+                    rendered += 1
+                done += 1
+                step(done, total, f"zoom {z}: {done:,} of {total:,} tiles")
+    return {"tiles": total, "rendered": rendered, "already_cached": total - rendered}

@@ -4,4 +4,7 @@ from editor import views
 
 app_name = "editor"
 
-urlpatterns = [path("", views.editor, name="editor")]
+urlpatterns = [
+    path("", views.editor, name="editor"),
+    path("jobs/", views.jobs, name="jobs"),
+]

@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from core.views import SignInView, TokenView, healthz
 from layers.api_features import FeaturesMergeApi
+from layers.api_jobs import CollectionExportJobApi, TileSeedApi
 from layers.views import import_page as layer_import_page
 from layers.views_export import export as layer_export
 from public_map.api import MapIdentifyApi, MapLayersApi, MapSearchApi, ParcelByAddressApi
@@ -31,6 +32,16 @@ urlpatterns = [
     path("api/v1/layers/", include("layers.urls")),
     path("api/v1/rasters/", include("layers.urls_rasters")),
     path("api/v1/collections/<slug:collection_id>/export", layer_export, name="export"),
+    path(
+        "api/v1/collections/<slug:collection_id>/exports",
+        CollectionExportJobApi.as_view(),
+        name="export-job",
+    ),
+    path(
+        "api/v1/collections/<slug:collection_id>/tile-seeding",
+        TileSeedApi.as_view(),
+        name="tile-seed",
+    ),
     path("api/v1/collections/<slug:collection_id>/merge", FeaturesMergeApi.as_view(), name="merge"),
     path(
         "api/v1/collections/<slug:collection_id>/items/<str:feature_id>/",

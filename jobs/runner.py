@@ -22,6 +22,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from celery import Task, shared_task
@@ -31,6 +32,7 @@ from django.db import DatabaseError, connections
 
 from core.errors import DomainError
 from jobs import services
+from jobs.selectors import job_result_dir
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +48,14 @@ class JobContext:
     def __init__(self, job_id: str) -> None:
         self.job_id = job_id
         self._last_report = 0.0
+
+    def result_dir(self) -> Path:
+        """The directory for the file this job delivers (created); name the file in the
+        result as ``{"file": name, "media_type": ...}`` and it can be downloaded from
+        ``/api/v1/jobs/<id>/file``. Removed if the job does not succeed."""
+        directory = job_result_dir(job_id=self.job_id)
+        directory.mkdir(parents=True, exist_ok=True)
+        return directory
 
     def progress(self, done: int, total: int | None = None, message: str = "") -> None:
         """Report progress; raises :class:`JobCancelled` if the job should stop."""
@@ -86,6 +96,19 @@ def run_job(
     job = services.job_claim(job_id=job_id, worker=worker, redelivered=redelivered)
     if job is None:
         logger.info("job %s skipped: not queued (cancelled, finished or running)", job_id)
+        return
+    upload = job.params.get("upload")
+    if isinstance(upload, str) and not (Path(settings.MEDIA_ROOT) / upload).is_file():
+        # Removed meanwhile, or MEDIA_ROOT is not the storage the web servers share with the
+        # workers (a deployment error the message must point at).
+        logger.error("job %s: its upload %s is not under %s", job_id, upload, settings.MEDIA_ROOT)
+        services.job_fail(
+            job_id=job_id,
+            code="input_missing",
+            message="The uploaded file is no longer there, so the job could not start; upload "
+            "it again. (If this happens to every job, the workers do not share the web "
+            "servers' MEDIA_ROOT.)",
+        )
         return
     heartbeat = _Heartbeat(job_id)
     heartbeat.start()

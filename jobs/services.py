@@ -8,6 +8,7 @@ job: it is removed when the job ends, however it ends (done, failed, cancelled, 
 from __future__ import annotations
 
 import logging
+import shutil
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,6 +23,7 @@ from core.errors import Conflict, PermissionDenied, ServiceUnavailable
 from core.roles import Role, signed_in, user_has_role
 from core.uploads import upload_discard
 from jobs.models import Job
+from jobs.selectors import job_result_dir
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +88,7 @@ def job_cancel(*, job: Job, user: AbstractBaseUser) -> Job:
         job.cancel_requested = True
         job.save()
         if job.is_finished:
-            transaction.on_commit(lambda: _inputs_discard(job.params))
+            transaction.on_commit(lambda: _leftovers_discard(str(job.pk), job.params))
     return job
 
 
@@ -185,13 +187,17 @@ def _finish(job_id: str, **fields: Any) -> None:
     ending = Job.objects.filter(_ENDABLE, pk=job_id)
     params = ending.values_list("params", flat=True).first()
     if ending.update(finished_at=now, updated_at=now, **fields):
-        transaction.on_commit(lambda: _inputs_discard(params))
+        succeeded = fields.get("state") == Job.State.SUCCEEDED
+        transaction.on_commit(lambda: _leftovers_discard(job_id, params, succeeded=succeeded))
 
 
-def _inputs_discard(params: dict | None) -> None:
+def _leftovers_discard(job_id: str, params: dict | None, *, succeeded: bool = False) -> None:
+    """A job's upload goes when it ends; a file it was writing goes unless it succeeded."""
     upload = (params or {}).get("upload")
     if isinstance(upload, str):
         upload_discard(upload)
+    if not succeeded:
+        shutil.rmtree(job_result_dir(job_id=job_id), ignore_errors=True)
 
 
 def job_succeed(*, job_id: str, result: Any) -> None:

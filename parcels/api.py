@@ -25,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from boundaries.models import Locality
 from core.api import PlainTextField
 from core.errors import InvalidInput, NotFound
 from core.geometry import geometry_check_size, geometry_from_geojson
@@ -32,7 +33,10 @@ from core.parsers import JSONBodyParser
 from core.services import personal_data_read_record
 from core.text import text_check
 from core.uploads import upload_check_size
+from jobs.api import JobSerializer, job_accepted_response
+from jobs.services import job_enqueue
 from parcels.access import user_edits_register, user_reads_rights
+from parcels.audit import topology_audit_scope_check
 from parcels.models import (
     Parcel,
     ParcelTransaction,
@@ -58,6 +62,7 @@ from parcels.services import (
     parcel_split,
     source_document_upload,
 )
+from parcels.tasks import topology_audit_job
 
 
 def parcel_summary(parcel: Parcel) -> dict:
@@ -591,3 +596,34 @@ class SourceDocumentFileApi(APIView):
             kind="parcel_document", object_ids=[document.pk], user=request.user, via=request.path
         )
         return FileResponse(stream, as_attachment=True)
+
+
+# -- topology audits (a background job) ------------------------------------------------------
+
+
+class AuditSerializer(serializers.Serializer):
+    locality = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    basin = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=2_000_000_000
+    )
+
+
+class TopologyAuditApi(APIView):
+    """Start a topology audit of the register (or a locality, or one of its basins); the job's
+    result is the report: overlaps, gaps and slivers, with points to go and look at."""
+
+    permission_classes = [EditsRegister]
+    parser_classes = [JSONBodyParser]
+
+    @extend_schema(request=AuditSerializer, responses={202: JobSerializer})
+    def post(self, request: Request) -> Response:
+        data = _valid(AuditSerializer, request.data)
+        locality = None
+        if data.get("locality") is not None:
+            locality = Locality.objects.filter(pk=data["locality"]).first()
+            if locality is None:
+                raise InvalidInput("There is no such locality.", code="unknown_locality")
+        topology_audit_scope_check(locality=locality, basin=data.get("basin"))
+        params = {"locality": locality.pk if locality else None, "basin": data.get("basin")}
+        job = job_enqueue(task=topology_audit_job, params=params, user=request.user)
+        return job_accepted_response(job=job, request=request)

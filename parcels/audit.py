@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from django.db import connection, transaction
@@ -102,7 +103,21 @@ def compactness(*, area_m2: float, perimeter_m: float) -> float:
     return 4 * math.pi * area_m2 / (perimeter_m * perimeter_m) if perimeter_m > 0 else 0.0
 
 
-def topology_audit(*, locality: Locality | None = None, basin: int | None = None) -> AuditReport:
+def topology_audit_scope_check(*, locality: Locality | None, basin: int | None) -> None:
+    """Refuse a scope the audit cannot take (checked before an audit job is started)."""
+    if basin is not None and locality is None:
+        raise InvalidInput(
+            "Basin numbers are counted within a locality: name the locality too.",
+            code="audit_basin_without_locality",
+        )
+
+
+def topology_audit(
+    *,
+    locality: Locality | None = None,
+    basin: int | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> AuditReport:
     """Audit the active parcels of the register (or of ``locality``, or of one ``basin`` of
     ``locality``) against the topology rules (TopologyRules, pk=1):
 
@@ -117,13 +132,11 @@ def topology_audit(*, locality: Locality | None = None, basin: int | None = None
 
     Geometries are EPSG:4326; areas are geodesic m² on the WGS 84 ellipsoid (as
     ``Parcel.area_m2``), perimeters geodesic metres, points (longitude, latitude). All figures
-    come from one snapshot of the register when the audit runs in its own transaction."""
-    if basin is not None and locality is None:
-        raise InvalidInput(
-            "Basin numbers are counted within a locality: name the locality too.",
-            code="audit_basin_without_locality",
-        )
+    come from one snapshot of the register when the audit runs in its own transaction.
+    ``progress(done, total, message)`` hears of each of the four steps."""
+    topology_audit_scope_check(locality=locality, basin=basin)
     scope = sql.Scope(locality=locality.pk if locality else None, basin=basin)
+    step = progress or (lambda done, total, message: None)
     began = time.perf_counter()
     outermost = not connection.in_atomic_block
     with transaction.atomic():
@@ -132,13 +145,16 @@ def topology_audit(*, locality: Locality | None = None, basin: int | None = None
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         rules = TopologyRules.objects.filter(pk=1).first() or TopologyRules()
+        step(0, 4, "counting parcels")
         parcels, basins = sql.audit_counts(scope=scope)
+        step(1, 4, "looking for overlaps")
         overlaps = [
             Overlap(a_id, a, b_id, b, area, (lon, lat))
             for a_id, a, b_id, b, area, lon, lat in sql.audit_overlaps(
                 scope=scope, tolerance_m2=rules.overlap_tolerance_m2
             )
         ]
+        step(2, 4, "looking for gaps")
         gaps = [
             Gap(
                 locality_id=locality_id,
@@ -155,6 +171,7 @@ def topology_audit(*, locality: Locality | None = None, basin: int | None = None
                 sql.audit_gaps(scope=scope, min_area_m2=rules.overlap_tolerance_m2)
             )
         ]
+        step(3, 4, "looking for slivers")
         parcel_rows = sql.audit_parcel_slivers(
             scope=scope,
             max_area_m2=rules.sliver_max_area_m2,

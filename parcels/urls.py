@@ -6,6 +6,7 @@ app_name = "parcels"
 
 urlpatterns = [
     path("lookup", api.ParcelLookupApi.as_view(), name="lookup"),
+    path("audits", api.TopologyAuditApi.as_view(), name="audits"),
     path("merge", api.ParcelMergeApi.as_view(), name="merge"),
     path("documents", api.SourceDocumentApi.as_view(), name="documents"),
     path("documents/<int:pk>/file", api.SourceDocumentFileApi.as_view(), name="document-file"),

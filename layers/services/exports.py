@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,9 @@ FORMATS = {
     "csv": ExportFormat("CSV", "csv", "text/csv", (("GEOMETRY", "AS_WKT"),)),
     "shp": ExportFormat("ESRI Shapefile", "zip", "application/zip"),
 }
+ProgressCallback = Callable[[int, int, str], None]
+# Downloads in the web request stop here; larger ones run as a job (never in the request).
+INLINE_MAX_FEATURES = 100_000
 PANDAS_TYPE = {"integer": "Int64", "number": "float64", "boolean": "boolean"}
 
 
@@ -59,17 +63,33 @@ def collection_export(
     format: str,
     crs: int = CRS84,
     bbox: Polygon | None = None,
+    max_features: int | None = None,
+    directory: Path | None = None,
+    progress: ProgressCallback | None = None,
 ) -> ExportFile:
     """Write the features of ``collection`` that ``user`` may see (only inside ``bbox``, an
-    EPSG:4326 polygon, if given) to a file of ``format`` with geometries in ``crs``."""
+    EPSG:4326 polygon, if given) to a file of ``format`` with geometries in ``crs``, in
+    ``directory`` (by default a new temporary one).
+
+    With ``max_features``, a larger export is refused before anything is read (the web request
+    sends big exports to a job). ``progress(done, total, message)`` hears of each step."""
     if format not in FORMATS:
         raise InvalidInput(
             f"format={format!r}: use one of {', '.join(FORMATS)}.", code="invalid_format"
         )
+    step = progress or (lambda done, total, message: None)
     spec = FORMATS[format]
     srid = srid_of(crs)
     fields = collection.fields(user=user)
     rows = collection_filtered(collection=collection, user=user, query=ItemsQuery(bbox=bbox))
+    if max_features is not None and (count := rows.count()) > max_features:
+        raise InvalidInput(
+            f"This export holds {count:,} features; downloads of more than {max_features:,} "
+            "run as a background job: POST /api/v1/collections/"
+            f"{collection.id}/exports with the same parameters.",
+            code="export_too_large",
+        )
+    step(0, 3, "reading the features")
     records = list(
         rows.order_by("pk")
         .annotate(
@@ -86,7 +106,8 @@ def collection_export(
     if srid != collection.srid:
         # pyproj, like the importers: an export imported back lands where it was.
         table = table.to_crs(CRS.from_epsg(srid))
-    directory = Path(tempfile.mkdtemp(prefix="export-"))
+    step(1, 3, f"writing {len(records):,} features")
+    directory = directory or Path(tempfile.mkdtemp(prefix="export-"))
     base = f"{collection.id}-{'crs84' if crs == CRS84 else f'epsg{crs}'}"
     target = directory / f"{base}.{'shp' if format == 'shp' else spec.extension}"
     pyogrio.write_dataframe(
@@ -98,6 +119,7 @@ def collection_export(
         promote_to_multi=False,
         layer_options=dict(spec.options) or None,
     )
+    step(2, 3, "packing the file")
     if format == "shp":
         archive = directory / f"{base}.zip"
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:

@@ -26,6 +26,7 @@ COVERED = {
     "jobs:list",
     "jobs:detail",
     "jobs:cancel",
+    "jobs:file",
     "api-token",
     "login",
     "logout",
@@ -36,6 +37,7 @@ COVERED = {
     "public_map:home",
     "public_map:map",
     "editor:editor",
+    "editor:jobs",
     "layer-import",
     "parcel_pages:extract",
     "delivery:request",
@@ -52,6 +54,7 @@ PAGES = [
     "/{lang}/",
     "/{lang}/map/",
     "/{lang}/editor/",
+    "/{lang}/editor/jobs/",
     "/{lang}/layers/import/",
     "/{lang}/delivery/",
     "/{lang}/delivery/dispatch/",
@@ -135,6 +138,14 @@ def test_hostile_job_requests_are_refused(admin_client):
         run.send(
             "detail with a path that is not a uuid",
             lambda: admin_client.get("/api/v1/jobs/1%20OR%201=1/"),
+        )
+        run.send(
+            "file of a job that does not exist",
+            lambda: admin_client.get(f"/api/v1/jobs/{missing}/file"),
+        )
+        run.send(
+            "file with a path that is not a uuid",
+            lambda: admin_client.get("/api/v1/jobs/..%2F..%2Fetc%2Fpasswd/file"),
         )
         for name, body in raw_bodies().items():
             run.send(

@@ -39,6 +39,10 @@ MATRIX: list[tuple[str, str, frozenset]] = [
     ("GET", "/api/v1/jobs/", SIGNED_IN),
     ("GET", "/api/v1/jobs/{job}/", SIGNED_IN),
     ("POST", "/api/v1/jobs/{job}/cancel/", SIGNED_IN),
+    ("GET", "/api/v1/jobs/{job}/file", SIGNED_IN),
+    ("POST", "/api/v1/collections/{layer}/exports", SIGNED_IN),
+    ("POST", "/api/v1/collections/{layer}/tile-seeding", LAYERS),
+    ("POST", "/api/v1/parcels/audits", REGISTER),
     ("POST", "/api/v1/boundaries/reference-data/reload/", frozenset({ADMIN})),
     ("POST", "/api/v1/geocode/batch", frozenset({DI, CO, AD, ADMIN})),
     ("GET", "/api/v1/geocode/batch/{job}/result", frozenset({DI, CO, AD, ADMIN})),
@@ -88,6 +92,7 @@ MATRIX: list[tuple[str, str, frozenset]] = [
     ("POST", "/api/v1/auth/token/", frozenset({PUBLIC, *SIGNED_IN})),
     # Pages.
     ("GET", "/en/editor/", STAFF),
+    ("GET", "/en/editor/jobs/", STAFF),
     ("GET", "/en/layers/import/", LAYERS),
     ("GET", "/en/delivery/dispatch/", DISPATCH),
     ("GET", "/en/routing/closures/", frozenset({PL, DI, ADMIN})),

@@ -10,7 +10,16 @@ from django.contrib.gis.geos import Point
 from core.collections import registry
 from core.errors import InvalidInput
 from core.models import CachedTile
-from core.tiles import FileTileCache, Tile, tile_cache, tile_get, tile_render
+from core.tiles import (
+    FileTileCache,
+    Tile,
+    tile_cache,
+    tile_get,
+    tile_render,
+    tile_seed,
+    tile_seed_plan,
+    tiles_covering,
+)
 from layers.models import Layer
 from layers.services import feature_update, layer_delete
 from tests.factories import layer_with_points
@@ -246,3 +255,56 @@ class TestFileTileCache:
         engine = FileTileCache(root=settings.TILE_CACHE_DIR)
         with pytest.raises(InvalidInput):
             engine.get(collection="../etc", audience="public", z=0, x=0, y=0)
+
+
+# -- seeding ------------------------------------------------------------------------------------
+
+
+def test_the_tiles_covering_a_point_are_the_tile_that_holds_it():
+    for z, x, y in (MANARA_TILE, BIREH_TILE):
+        lon, lat = MANARA if (x, y) == MANARA_TILE[1:] else BIREH
+        assert tiles_covering(bbox=(lon, lat, lon, lat), zoom=z) == (
+            range(x, x + 1),
+            range(y, y + 1),
+        )
+    assert tiles_covering(bbox=(-180, -90, 180, 90), zoom=0) == (range(1), range(1))
+    assert tiles_covering(bbox=(-180, -90, 180, 90), zoom=2) == (range(4), range(4))
+
+
+def test_a_seeding_plan_over_the_limit_or_with_reversed_zooms_is_refused():
+    with pytest.raises(InvalidInput) as too_many:
+        tile_seed_plan(bbox=(34.2, 31.2, 35.6, 32.6), min_zoom=10, max_zoom=18)
+    assert too_many.value.code == "seed_too_large"
+    assert "tiles; one seeding renders at most 50,000" in too_many.value.message
+    with pytest.raises(InvalidInput) as reversed_zooms:
+        tile_seed_plan(bbox=(35.2, 31.9, 35.3, 32.0), min_zoom=15, max_zoom=14)
+    assert reversed_zooms.value.code == "invalid_zoom"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("engine")
+def test_seeding_caches_the_public_tiles_so_that_the_first_visitor_gets_a_hit(client):
+    layer_with_points(points=[MANARA, BIREH])
+    collection = registry.get("streetlights", user=AnonymousUser())
+    reports = []
+    first = tile_seed(
+        collection=collection,
+        user=AnonymousUser(),
+        bbox=(*MANARA, *BIREH),
+        min_zoom=14,
+        max_zoom=15,
+        progress=lambda done, total, message: reports.append((done, total)),
+    )
+    # z14: 2 x 2 tiles, z15: 3 x 3 (the two lamps' tiles and those between)
+    assert first == {"tiles": 4 + 9, "rendered": 13, "already_cached": 0}
+    assert reports[-1] == (13, 13)
+    response = client.get("/tiles/streetlights/{}/{}/{}.mvt".format(*MANARA_TILE))
+    assert response["X-Tile-Cache"] == "hit"
+    again = tile_seed(
+        collection=collection,
+        user=AnonymousUser(),
+        bbox=(*MANARA, *BIREH),
+        min_zoom=15,
+        max_zoom=15,
+    )
+    assert again == {"tiles": 9, "rendered": 0, "already_cached": 9}

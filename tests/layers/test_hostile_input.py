@@ -49,6 +49,8 @@ COVERED = {
     "ogcapi:items",
     "ogcapi:item",
     "export",
+    "export-job",
+    "tile-seed",
     "merge",
     "history:history",
     "history:version",
@@ -892,6 +894,73 @@ def test_hostile_export_parameters_are_refused(admin, client):
     expect(
         admin.get(url, {"format": "geojson", "crs": "EPSG:28191", "bbox": "35.1,31.8,35.3,32"}), 200
     )
+
+
+def _bodies_that_are_not_an_object() -> dict[str, bytes]:
+    # An empty body is a request for the defaults (a GeoPackage in CRS84, the whole extent):
+    # answered 202 by design, so it is no case here.
+    return {name: body for name, body in raw_bodies().items() if name != "empty_body"}
+
+
+def test_hostile_export_jobs_are_refused_and_start_nothing(admin, client):
+    url = "/api/v1/collections/plots/exports"
+    with hostile_endpoint("POST /api/v1/collections/<id>/exports") as run:
+        for name, value in filter_cases().items():
+            for param in ("format", "crs", "bbox", "bbox-crs", "q"):
+                body = {param: value}
+                if param == "bbox-crs":
+                    body["bbox"] = "35.1,31.8,35.3,32.0"
+                run.send(f"{param}={name}", lambda b=body: json_body(admin, "POST", url, b))
+        for name, value in CRS.items():
+            run.send(f"crs={name}", lambda v=value: json_body(admin, "POST", url, {"crs": v}))
+        for value in (1, True, None, [35.1, 31.8, 35.3, 32.0], {"$ne": 1}):
+            for param in ("format", "crs", "bbox"):
+                run.send(
+                    f"{param}={value!r}",
+                    lambda p=param, v=value: json_body(admin, "POST", url, {p: v}),
+                )
+        for name, body in _bodies_that_are_not_an_object().items():
+            run.send(f"body {name}", lambda b=body: json_body(admin, "POST", url, b))
+        for name, segment in path_cases().items():
+            run.send(
+                f"collection={name}",
+                lambda s=segment: json_body(admin, "POST", f"/api/v1/collections/{s}/exports", {}),
+            )
+        run.send("anonymous", lambda: json_body(client, "POST", url, {}))
+    expect(json_body(admin, "POST", url, {"format": "csv", "crs": "EPSG:28191"}), 202)
+
+
+def test_hostile_tile_seeding_requests_are_refused_and_start_nothing(admin):
+    url = "/api/v1/collections/streetlights/tile-seeding"
+    good = {"min_zoom": 12, "max_zoom": 13}
+    with hostile_endpoint("POST /api/v1/collections/<id>/tile-seeding") as run:
+        for name, value in filter_cases().items():
+            for param in ("min_zoom", "max_zoom", "bbox"):
+                body = {**good, param: value}
+                run.send(f"{param}={name}", lambda b=body: json_body(admin, "POST", url, b))
+        zooms = [(-1, 3), (3, 23), (5, 4), (True, 3), (2**70, 3), ("1e3", 4), (None, 3)]
+        for low, high in zooms:
+            body = {"min_zoom": low, "max_zoom": high}
+            run.send(f"zooms {low!r}..{high!r}", lambda b=body: json_body(admin, "POST", url, b))
+        bboxes = [
+            [35.3, 31.8, 35.1, 32.0],  # west east of east
+            [35.1, 95.0, 35.3, 96.0],
+            [35.1, 31.8, 35.3],
+            [35.1, 31.8, 35.3, 32.0, 1.0],
+            [True, 31.8, 35.3, 32.0],
+            [-180, -85, 180, 85],  # the whole world at z12-z13: far too many tiles
+            "35.1,31.8,35.3,32.0",
+        ]
+        for bbox in bboxes:
+            body = {**good, "bbox": bbox}
+            run.send(f"bbox {bbox!r}", lambda b=body: json_body(admin, "POST", url, b))
+        run.send(
+            "not a public layer",
+            lambda: json_body(admin, "POST", "/api/v1/collections/plots/tile-seeding", good),
+        )
+        for name, body in raw_bodies().items():
+            run.send(f"body {name}", lambda b=body: json_body(admin, "POST", url, b))
+    expect(json_body(admin, "POST", url, good), 202)
 
 
 OUT_OF_RANGE_TILES = [(-1, 0, 0), (23, 0, 0), (2, 4, 0), (2, 0, 4), (0, 1, 1), (99, 2**40, 2**40)]

@@ -32,6 +32,7 @@ from tests.hostile import (
 
 COVERED = {
     "parcels:lookup",
+    "parcels:audits",
     "parcels:merge",
     "parcels:documents",
     "parcels:document-file",
@@ -610,3 +611,26 @@ def test_writes_and_private_reads_are_refused_to_others_and_change_nothing(owned
             "POST document",
             lambda: client.post("/api/v1/parcels/documents", _document(), format="multipart"),
         )
+
+
+def test_hostile_audit_requests_are_refused_and_start_nothing(officer_client, owned):
+    url = "/api/v1/parcels/audits"
+    with hostile_endpoint("POST /api/v1/parcels/audits") as run:
+        for name, value in filter_cases().items():
+            for field in ("locality", "basin"):
+                run.send(
+                    f"{field}={name}", lambda f=field, v=value: _post(officer_client, url, {f: v})
+                )
+        for value in (True, -1, 0, 2**70, 1.5, [1], {"$gt": 0}, "1 OR 1=1"):
+            run.send(
+                f"locality={value!r}", lambda v=value: _post(officer_client, url, {"locality": v})
+            )
+        run.send(
+            "a locality that does not exist",
+            lambda: _post(officer_client, url, {"locality": 999_999}),
+        )
+        run.send("a basin without its locality", lambda: _post(officer_client, url, {"basin": 1}))
+        for name, body in raw_bodies().items():
+            if name != "empty_body":  # no body: the whole register, answered 202 by design
+                run.send(f"body {name}", lambda b=body: _post(officer_client, url, b))
+    assert _post(officer_client, url, {}).status_code == 202
