@@ -1,5 +1,7 @@
 """The raw SQL of addressing, in one place: what the ORM does too slowly at the register's
-scale. Every statement is parameterised; names of tables and columns are constants."""
+scale. Every statement is parameterised; names of tables and columns are constants. The
+geocoder's reads use ``read_connection()``: the public's searches may be served by the read
+replica (core.routers), and anything inside a transaction still reads the primary."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from dataclasses import dataclass
 
 from django.db import connection
 from psycopg2.extras import execute_values
+
+from core.routers import read_connection
 
 # The columns a batch update may set, with the type each value is cast to.
 BUILDING_COLUMNS = {
@@ -181,7 +185,7 @@ class AddressRow:
 def query_words(*, text: str) -> tuple[list[str], int]:
     """The words of ``text`` folded as names are (addressing_normalize), and the version of
     the register's names (see migration 0005), in one round trip."""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             "SELECT addressing_normalize(%s), (SELECT last_value FROM addressing_names_version)",
             [text],
@@ -192,7 +196,7 @@ def query_words(*, text: str) -> tuple[list[str], int]:
 
 def vocabulary_read() -> tuple[list[str], list[tuple[int, str, str]]]:
     """The register's folded name words, and the towns as (id, folded Arabic, folded English)."""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(VOCABULARY)
         words = [row[0] for row in cursor.fetchall()]
         cursor.execute(TOWNS)
@@ -218,8 +222,9 @@ class Prepared:
         )
 
     def run(self, cursor, values: dict, *, settings: str = "") -> list[tuple]:
-        raw = connection.connection
-        done = connection.__dict__.setdefault("addressing_prepared", set())
+        # Prepared on the connection the cursor belongs to (the primary's or the replica's).
+        raw = cursor.db.connection
+        done = cursor.db.__dict__.setdefault("addressing_prepared", set())
         key = (self.name, id(raw), raw.get_backend_pid())
         if key not in done:
             cursor.execute(self.prepare)
@@ -246,7 +251,7 @@ def name_candidates(
     """Streets, areas and places whose folded names hold one of ``words`` (or nearly), at
     most MAX_CANDIDATES of each kind: those holding the most of the query's words, each word
     counted once for its ``source`` (the query word it is or corrects) at its ``weight``."""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         rows = _NAME_CANDIDATES.run(
             cursor,
             {"words": list(words), "sources": list(sources), "weights": list(weights)},
@@ -262,7 +267,7 @@ def buildings_on_streets(
     *, streets: Sequence[int], number: int, suffix: str, zone: str | None
 ) -> list[AddressRow]:
     """On each street, the active building whose number is closest to ``number``."""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         rows = _BUILDINGS_ON_STREETS.run(
             cursor, {"streets": list(streets), "number": number, "suffix": suffix, "zone": zone}
         )
@@ -272,7 +277,7 @@ def buildings_on_streets(
 def address_row(*, building_id: int | None = None, postcode: str | None = None):
     """One active building's address row, by id or by postcode."""
     field, value = ("b.id", building_id) if building_id is not None else ("b.postcode", postcode)
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             f"SELECT {ADDRESS_COLUMNS} FROM addressing_building b {ADDRESS_JOINS} "  # noqa: S608
             f"WHERE {field} = %s AND b.status = 'active'",
@@ -285,7 +290,7 @@ def address_row(*, building_id: int | None = None, postcode: str | None = None):
 def nearest_address(*, lon: float, lat: float, radius_m: float):
     """The active building whose entrance is nearest (on the ellipsoid) to lon/lat, within
     ``radius_m`` metres, with its distance; None if there is none."""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             f"""
             WITH near AS (
@@ -340,7 +345,7 @@ FEATURE_SUMMARY = {
 
 def feature_summary(*, kind: str, pk: int):
     """(name_ar, name_en, lon, lat, synthetic, outline GeoJSON or None) of one feature."""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(FEATURE_SUMMARY[kind], [pk])
         return cursor.fetchone()
 
@@ -349,7 +354,7 @@ def postcode_prefix(*, prefix: str, limit: int) -> list[AddressRow]:
     """Active buildings whose postcode starts with ``prefix`` (P and up to 6 digits), in
     postcode order."""
     upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             f"SELECT {ADDRESS_COLUMNS} FROM addressing_building b {ADDRESS_JOINS} "  # noqa: S608
             "WHERE b.postcode >= %s AND b.postcode < %s AND b.status = 'active' "
@@ -381,7 +386,7 @@ UNION ALL
 def autocomplete_matches(*, text: str, limit: int) -> list[tuple[str, int, float]]:
     """Streets, places and areas whose names contain a word that starts like ``text`` (or
     nearly), best first: (kind, id, score)."""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             f"SET LOCAL pg_trgm.word_similarity_threshold = 0.5; {AUTOCOMPLETE}",
             {"text": text, "limit": limit},

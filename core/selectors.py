@@ -20,6 +20,7 @@ from django.db.models import Value
 from core.collections import Collection, User
 from core.errors import NotFound, ServiceUnavailable
 from core.models import ChangeAction, ChangeRecord
+from core.routers import replica_status
 from core.spatial import GeographyDistance
 
 # Extensions the platform needs on the database server (created by core.0001_extensions).
@@ -113,7 +114,8 @@ def storage_status() -> None:
 
 
 def system_health() -> dict[str, str]:
-    """State of the database (with its PostGIS version) and of the job broker."""
+    """State of the database (with its PostGIS version), of the job broker and, when one is
+    configured, of the read replica."""
     health: dict[str, str] = {}
     try:
         status = database_status()
@@ -126,6 +128,10 @@ def system_health() -> dict[str, str]:
         health["broker"] = "ok"
     except ServiceUnavailable as exc:
         health["broker"] = f"error: {exc.code}"
+    # Shown, never a reason to fail: without the replica, reads go to the primary.
+    replica = replica_status()
+    if replica is not None:
+        health["replica"] = replica
     return health
 
 

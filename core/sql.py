@@ -4,8 +4,11 @@ Every statement is parameterised."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
+
+from core.routers import read_connection
 
 # MVT geometry is encoded on a 4096 grid with a 64-unit buffer around the tile (the PostGIS
 # defaults); a feature that meets the buffer shows in the tile, so it invalidates it too.
@@ -43,7 +46,10 @@ def tile_sql(*, rows: QuerySet, layer_name: str) -> tuple[str, list]:
 def tile_render(*, rows: QuerySet, layer_name: str) -> tuple[bytes, str]:
     """Encode ``rows`` as one MVT layer. Returns the tile and the snapshot it was read in."""
     sql, params = tile_sql(rows=rows, layer_name=layer_name)
-    with connection.cursor() as cursor:
+    # The public's renders may read the replica (core.routers); the cache's rows below are
+    # always the primary's (`connection`): they are unlogged, and the replica's snapshot is
+    # checked there against the edits it may not have replayed yet.
+    with read_connection().cursor() as cursor:
         # One round trip: in autocommit, the two statements are one implicit transaction,
         # which SET LOCAL lasts for. Under load every round trip waits for a busy core.
         cursor.execute(f"{TILE_SESSION_SETTINGS}; {sql}", params)
@@ -134,8 +140,11 @@ def tile_cache_invalidate(*, collection: str, bboxes_3857: list[tuple[float, ...
                 "pg_current_xact_id()::text::bigint, now())",
                 [collection, xmin, ymin, xmax, ymax],
             )
-        # Renders finish in seconds; older records can no longer stop a stale insert.
+        # Renders finish in seconds (and a replica is read only while it lags far less, see
+        # core.routers); older records can no longer stop a stale insert.
         cursor.execute(
-            "DELETE FROM core_tileinvalidation WHERE created_at < now() - interval '15 minutes'"
+            "DELETE FROM core_tileinvalidation "
+            "WHERE created_at < now() - make_interval(secs => %s)",
+            [settings.TILE_INVALIDATION_RETENTION_SECONDS],
         )
     return dropped

@@ -11,6 +11,8 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.routers import read_connection
+
 
 def features_json(*, rows: QuerySet) -> str:
     """A JSON array of GeoJSON features built by PostgreSQL from ``rows`` (values ``pk``,
@@ -22,7 +24,8 @@ def features_json(*, rows: QuerySet) -> str:
         "'type', 'Feature', 'id', s.pk, 'geometry', s.geojson::json, 'properties', s.props"
         f") ORDER BY s.pk)::text, '[]') FROM ({inner_sql}) AS s"
     )
-    with connection.cursor() as cursor:
+    # The public's OGC API pages may be read from the replica (core.routers).
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()[0]
 

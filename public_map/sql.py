@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import connection
 
+from core.routers import read_connection
 from core.sql import BUFFER, EXTENT, TILE_SESSION_SETTINGS, WEB_MERCATOR_HALF, tile_buffer_metres
 
 # Up to this zoom lines and polygons are simplified to one tile unit before encoding.
@@ -117,7 +118,8 @@ def basemap_tile_render(*, z: int, x: int, y: int) -> tuple[bytes, str]:
         "margin": tile_buffer_metres(z),
         "unit": WEB_MERCATOR_HALF * 2 / (2**z) / EXTENT,
     }
-    with connection.cursor() as cursor:
+    # The public's basemap may be read from the replica (core.routers; see core.sql.tile_render).
+    with read_connection().cursor() as cursor:
         cursor.execute(TILE_SESSION_SETTINGS)
         cursor.execute(BASEMAP_SQL, params)
         snapshot, tile = cursor.fetchone()

@@ -398,6 +398,88 @@ def pg_stop() -> bool:
     return True
 
 
+def pg_standby_start(*, primary: dict, folder: Path) -> int:
+    """A hot standby of the cluster ``primary`` (psycopg2 parameters: host, port, user,
+    password), streaming from it, in ``folder`` (new or empty, e.g. from tempfile.mkdtemp),
+    on a free port of its own; returns the port once it accepts read-only connections. It
+    is the read replica of the tests (tests/gis_project/test_replica.py) and a way to try
+    DATABASE_REPLICA_URL on one machine. The cluster's pg_hba.conf must admit a replication
+    connection from 127.0.0.1 (initdb's default, as pg_init leaves it); the user must be a
+    superuser or have REPLICATION."""
+    bindir = pg_bindir()
+    folder.mkdir(parents=True, exist_ok=True)
+    if IS_ROOT:
+        make_traversable_for_postgres(folder)
+    run_dir = folder / "run"
+    run_dir.mkdir(exist_ok=True)
+    for path in (folder, run_dir):
+        chown_postgres(path)
+    data = folder / "data"
+    # The password travels in the environment, never on a command line; --write-recovery-conf
+    # copies it into the standby's primary_conninfo (the folder is the postgres user's only).
+    env = {**os.environ, "PGPASSWORD": str(primary["password"])}
+    run(
+        as_postgres(
+            [
+                *(str(bindir / "pg_basebackup"), "--pgdata", str(data)),
+                *("--host", str(primary["host"]), "--port", str(primary["port"])),
+                *("--username", str(primary["user"]), "--no-password"),
+                # Streams the WAL written during the copy; a fast checkpoint starts it at once.
+                "--wal-method=stream",
+                "--checkpoint=fast",
+                "--write-recovery-conf",
+                "--no-sync",  # a throw-away copy: no fsync of every file
+            ]
+        ),
+        env=env,
+        what="pg_basebackup",
+        quiet=True,
+    )
+    port = pick_free_port(int(primary["port"]) + 100)
+    # Later lines win: the copied postgresql.conf names the primary's port and sockets.
+    with (data / "postgresql.conf").open("a") as fh:
+        fh.write(
+            "\n# --- standby, written by scripts/devstack.py ---\n"
+            f"port = {port}\n"
+            "listen_addresses = '127.0.0.1'\n"
+            f"unix_socket_directories = '{run_dir}'\n"
+            "shared_buffers = 64MB\n"
+            "hot_standby = on\n"
+        )
+    pg_standby_run(folder)
+    return port
+
+
+def pg_standby_run(folder: Path) -> None:
+    """Start the standby made by :func:`pg_standby_start` in ``folder`` (again, after
+    :func:`pg_standby_stop` with ``remove=False``); returns once it accepts connections."""
+    pg_ctl = [str(pg_bindir() / "pg_ctl"), "start", "-w", "-t", "60"]
+    result = subprocess.run(
+        as_postgres([*pg_ctl, "-D", str(folder / "data"), "-l", str(folder / "standby.log")]),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise StackError(f"the standby did not start; see {folder / 'standby.log'}")
+
+
+def pg_standby_stop(folder: Path, *, remove: bool = True) -> None:
+    """Stop the standby in ``folder`` (immediately: it holds nothing of its own) and, with
+    ``remove``, delete it."""
+    data = folder / "data"
+    if (data / "postmaster.pid").exists():
+        subprocess.run(
+            as_postgres([str(pg_bindir() / "pg_ctl"), "stop", "-m", "immediate", "-D", str(data)]),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
+    if remove:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def local_database_url(state: dict, name: str = DB_NAME) -> str:
     password = quote(state["pg_password"], safe="")
     return f"postgis://{DB_USER}:{password}@127.0.0.1:{state['pg_port']}/{name}"

@@ -54,6 +54,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.handlers.DomainErrorMiddleware",
+    # Chooses, per request, whether the read-heavy public views may read the replica (when
+    # DATABASE_REPLICA_URL is set; otherwise it passes every request through untouched).
+    "core.routers.ReplicaReadsMiddleware",
 ]
 
 ROOT_URLCONF = "gis_project.urls"
@@ -166,6 +169,10 @@ STORAGES = {
 
 # Staff and couriers sign in here (the admin's own page admits staff accounts only).
 LOGIN_URL = "login"
+# Sessions live in the database (and the cache, sign-in throttles and rate limits in Redis, see
+# configure()), never in a web process's memory or files: any web process behind the load
+# balancer serves any signed-in user, and a sign-out ends the session everywhere at once.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # How many home deliveries one office takes per delivery window.
 DELIVERY_WINDOW_CAPACITY = 40
@@ -268,6 +275,41 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # the longest job (a national import), or a running job would be started twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 12 * 3600}
 JOB_PROGRESS_DATABASE = "progress"
+
+# --- Read replica (optional: DATABASE_REPLICA_URL) ---------------------------------------------
+# A PostgreSQL streaming replica of the primary. The public's reads of these views (by URL
+# name) may be served from it; everything else, every write, every read inside a transaction
+# or after a write in the same request, and every request that carries a session or
+# credentials read the primary (core.routers).
+REPLICA_DATABASE = "replica"
+DATABASE_ROUTERS = ["core.routers.ReplicaRouter"]
+DATABASE_REPLICA_VIEWS = {
+    # vector tiles and their descriptions
+    "layers:tile",
+    "layers:tilejson",
+    "basemap-tile",
+    # OGC API - Features reads (writes on the same URLs are never routed: GET and HEAD only)
+    "ogcapi:collections",
+    "ogcapi:collection",
+    "ogcapi:items",
+    "ogcapi:item",
+    # public search and geocoding
+    "addressing:search",
+    "addressing:autocomplete",
+    "addressing:reverse",
+    "addressing:postcode",
+    "map-search",
+    "map-identify",
+}
+# How often each process compares the replica's replayed WAL with the primary's (seconds).
+DATABASE_REPLICA_LAG_CHECK_SECONDS = 1.0
+# After the replica could not be reached, reads go to the primary for this long before the
+# replica is tried again (seconds).
+DATABASE_REPLICA_RETRY_SECONDS = 10.0
+# The tile cache remembers invalidations this long (core.sql.tile_cache_invalidate); a replica
+# lagging more could render a tile from before an edit whose record is gone, so configure()
+# refuses a DATABASE_REPLICA_MAX_LAG this large.
+TILE_INVALIDATION_RETENTION_SECONDS = 15 * 60
 # A running job's worker writes a heartbeat this often (seconds); a job silent for
 # JOB_LOST_AFTER_SECONDS lost its worker (killed, out of memory, machine gone) and is failed.
 # The gap is wide because a heartbeat thread can be starved by code that holds the GIL.
@@ -296,9 +338,22 @@ def configure(env: Env, *, debug_default: bool) -> dict:
     # A second connection to the same database: jobs report progress through it so that the
     # report commits at once, even while the job's own work is one long transaction.
     progress = {**database, "OPTIONS": dict(database["OPTIONS"])}
+    databases = {"default": database, JOB_PROGRESS_DATABASE: progress}
+    replica = _replica_database(env, conn_max_age=database["CONN_MAX_AGE"])
+    if replica is not None:
+        databases[REPLICA_DATABASE] = replica
+    max_lag = env.int("DATABASE_REPLICA_MAX_LAG", 30)
+    if not 0 <= max_lag < TILE_INVALIDATION_RETENTION_SECONDS // 2:
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_MAX_LAG={max_lag}: use 0 to "
+            f"{TILE_INVALIDATION_RETENTION_SECONDS // 2 - 1} seconds (a replica further behind "
+            "could outlast the tile cache's record of an edit)"
+        )
     return {
         "DEBUG": env.bool("DJANGO_DEBUG", debug_default),
-        "DATABASES": {"default": database, JOB_PROGRESS_DATABASE: progress},
+        "DATABASES": databases,
+        # Beyond this many seconds behind the primary the replica is not read (core.routers).
+        "DATABASE_REPLICA_MAX_LAG_SECONDS": max_lag,
         "CELERY_BROKER_URL": env.str("CELERY_BROKER_URL", redis_url),
         "CELERY_TASK_DEFAULT_QUEUE": env.str("CELERY_QUEUE", "gis"),
         "CACHES": {
@@ -332,3 +387,24 @@ def configure(env: Env, *, debug_default: bool) -> dict:
             "PUBLIC_MAP_ONLINE_BASEMAP_ATTRIBUTION", ""
         ),
     }
+
+
+def _replica_database(env: Env, *, conn_max_age: int) -> dict | None:
+    """The ``replica`` database from DATABASE_REPLICA_URL, or None when it is unset."""
+    import dj_database_url
+
+    url = env.str("DATABASE_REPLICA_URL", "")
+    if not url:
+        return None
+    replica = dj_database_url.parse(url, conn_max_age=conn_max_age)
+    if replica["ENGINE"] != "django.contrib.gis.db.backends.postgis":
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URL must use the postgis:// scheme (got {url.split(':', 1)[0]}://)"
+        )
+    # Checked at the start of every request that uses it, so a restarted replica costs no
+    # request an error (core.routers falls back to the primary while it is away).
+    replica["CONN_HEALTH_CHECKS"] = True
+    replica.setdefault("OPTIONS", {})["connect_timeout"] = env.int("DB_CONNECT_TIMEOUT", 5)
+    # Tests never create a database on a replica: it mirrors the primary's test database.
+    replica["TEST"] = {"MIRROR": "default"}
+    return replica

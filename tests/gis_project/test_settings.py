@@ -103,3 +103,49 @@ def test_only_the_env_module_reads_the_environment():
         }:
             offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+SHOW_DATABASES = (
+    "from django.conf import settings; d = settings.DATABASES; "
+    "print(sorted(d), d.get('replica', {}).get('HOST'), settings.DATABASE_REPLICA_MAX_LAG_SECONDS)"
+)
+
+
+def test_a_replica_url_adds_the_replica_database_and_without_it_nothing_changes():
+    with_replica = run_manage(
+        *("shell", "--no-imports", "-c", SHOW_DATABASES),
+        env={**PROD_ENV, "DATABASE_REPLICA_URL": "postgis://gis:secret@replica.example.ps/gis"},
+    )
+    assert with_replica.returncode == 0, with_replica.stderr
+    assert (
+        with_replica.stdout.split("\n")[0]
+        == "['default', 'progress', 'replica'] replica.example.ps 30"
+    )
+    without = run_manage("shell", "--no-imports", "-c", SHOW_DATABASES, env=PROD_ENV)
+    assert without.stdout.split("\n")[0] == "['default', 'progress'] None 30"
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            {"DATABASE_REPLICA_URL": "postgres://gis:secret@replica.example.ps/gis"},
+            "DATABASE_REPLICA_URL must use the postgis:// scheme",
+        ),
+        (
+            {"DATABASE_REPLICA_MAX_LAG": "900"},
+            "DATABASE_REPLICA_MAX_LAG=900: use 0 to 449 seconds",
+        ),
+    ],
+)
+def test_a_replica_setting_that_cannot_work_is_refused_with_the_reason(extra, message):
+    result = run_manage("check", env={**PROD_ENV, **extra})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_sessions_and_the_cache_are_shared_by_every_web_process():
+    # Database sessions and a Redis cache: any process behind the load balancer serves any user.
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert "core.routers.ReplicaRouter" in settings.DATABASE_ROUTERS
