@@ -143,7 +143,7 @@ def test_a_full_disk_during_uploads_answers_507_and_leaves_no_file_and_no_job(fu
     )
     assert answer.status_code == 507, answer.content[:300]
     assert answer.json()["error"]["code"] == "storage_full"
-    cadastre = APIClient()
+    cadastre = APIClient(HTTP_ACCEPT_LANGUAGE="en")  # the message is checked in English
     cadastre.force_authenticate(officer)
     document = cadastre.post(
         "/api/v1/parcels/documents",

@@ -60,7 +60,7 @@ class Standby:
             cursor.execute(sql, params)
             return cursor.fetchone()
 
-    def caught_up(self, timeout: float = 15.0) -> None:
+    def caught_up(self, timeout: float = 60.0) -> None:
         """Wait until the standby has replayed everything the primary has written."""
         (lsn,) = self._one(self.primary["port"], "SELECT pg_current_wal_insert_lsn()::text")
         deadline = time.monotonic() + timeout

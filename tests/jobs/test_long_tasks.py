@@ -211,4 +211,7 @@ def test_with_the_broker_down_a_start_is_refused_and_the_web_tier_answers(
     assert jobs.status_code == 200
     [job] = jobs.json()["results"]
     assert (job["state"], job["error_code"]) == ("failed", "broker_unavailable")
-    assert planner_client.get("/api/v1/collections/streetlights/export").status_code == 200
+    download = planner_client.get("/api/v1/collections/streetlights/export")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"SQLite format 3")  # a GeoPackage
+    download.close()  # closes the file and removes its temporary directory
