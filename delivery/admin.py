@@ -1,16 +1,18 @@
 from django.contrib import admin
 
 from core.errors import PermissionDenied
+from core.services import personal_data_read_record
 from delivery.models import (
     Courier,
     CourierShift,
     DeliveryEvent,
+    DeliveryFeedback,
     DeliveryOffice,
     DeliveryOrder,
     DocumentRequest,
     Round,
 )
-from delivery.services import courier_shift_create
+from delivery.services import courier_shift_create, delivery_order_reads_record
 
 
 @admin.register(DeliveryOffice)
@@ -23,6 +25,25 @@ class DeliveryOfficeAdmin(admin.ModelAdmin):
 class DocumentRequestAdmin(admin.ModelAdmin):
     list_display = ("reference", "kind", "title_en", "issued_at", "is_synthetic")
     search_fields = ("reference",)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The form shows the holder's name and phone: logged against the order the citizen
+        # tracks (so they see it), or against the document while no order exists.
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200 and str(object_id).isdigit():
+            order = DeliveryOrder.objects.filter(document_id=object_id).values("pk").first()
+            if order is not None:
+                delivery_order_reads_record(
+                    order_ids=[order["pk"]], user=request.user, via=request.path
+                )
+            else:
+                personal_data_read_record(
+                    kind="delivery_document",
+                    object_ids=[object_id],
+                    user=request.user,
+                    via=request.path,
+                )
+        return response
 
 
 class DeliveryEventInline(admin.TabularInline):
@@ -37,6 +58,29 @@ class DeliveryOrderAdmin(admin.ModelAdmin):
     list_filter = ("status", "method", "office")
     readonly_fields = ("tracking_token",)
     inlines = [DeliveryEventInline]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The form shows the recipient's name, phone and address: logged once it was shown
+        # (not for a refused user or a missing order, which Django answers otherwise).
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200 and str(object_id).isdigit():
+            delivery_order_reads_record(order_ids=[object_id], user=request.user, via=request.path)
+        return response
+
+
+@admin.register(DeliveryFeedback)
+class DeliveryFeedbackAdmin(admin.ModelAdmin):
+    """Citizens' ratings, as they gave them: read, never edited."""
+
+    list_display = ("order", "rating", "created_at")
+    list_filter = ("rating", "order__office")
+    readonly_fields = ("order", "rating", "comment", "created_at", "updated_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Courier)

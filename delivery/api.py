@@ -1,6 +1,7 @@
 """The citizen's side of document delivery, as a JSON API: prove a document is yours, check
-a delivery point, list offices, order, track. No login: a document is proved by its reference
-and the holder's phone, an order is read through its secret tracking token."""
+a delivery point, list offices, order, track (with who on the staff read the order), rate the
+delivery. No login: a document is proved by its reference and the holder's phone, an order is
+read and rated through its secret tracking token."""
 
 from __future__ import annotations
 
@@ -23,13 +24,18 @@ from core.errors import InvalidInput
 from delivery.selectors import (
     delivery_point_find,
     delivery_point_view,
+    feedback_view,
     office_view,
     offices_nearest,
     order_by_token,
     order_tracking_view,
     reference_masked,
 )
-from delivery.services import delivery_order_create, document_request_verify
+from delivery.services import (
+    delivery_feedback_give,
+    delivery_order_create,
+    document_request_verify,
+)
 
 # The years a date and time sent to the API may fall in: wide enough for any delivery, narrow
 # enough that arithmetic on it (a day later, local time) never leaves what Python can hold.
@@ -222,12 +228,35 @@ class DeliveryOrderApi(APIView):
 
 
 class DeliveryTrackApi(APIView):
-    """An order as its tracking link's holder reads it."""
+    """An order as its tracking link's holder reads it, with their rating and the staff's
+    reads of its personal data (by role, office and page)."""
 
     permission_classes = [AllowAny]
 
     @extend_schema(responses={200: dict})
     def get(self, request: Request, token: str) -> Response:
         response = Response(order_tracking_view(order_by_token(token=token)))
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class DeliveryFeedbackApi(APIView):
+    """The citizen rates the delivery (``rating`` 1 to 5, optional ``comment``), once, after
+    the courier handed the document over. 201 with the feedback; 409 ``not_delivered`` before
+    that, 409 ``feedback_given`` the second time."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []  # the tracking token in the path is the credential
+
+    @extend_schema(request=dict, responses={201: dict})
+    def post(self, request: Request, token: str) -> Response:
+        order = order_by_token(token=token)
+        data = body_object(request.data)
+        # A client with nothing to say may send no comment, an empty one or null.
+        comment = "" if data.get("comment") is None else text_param(data, "comment")
+        feedback = delivery_feedback_give(
+            order=order, rating=integer_param(data.get("rating"), "rating"), comment=comment
+        )
+        response = Response({"feedback": feedback_view(feedback)}, status=201)
         response["Cache-Control"] = "private, no-store"
         return response

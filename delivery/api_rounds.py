@@ -1,7 +1,9 @@
 """The staff side of document delivery, as a JSON API: the dispatcher's board, planning (a
 background job), moving orders between rounds, shifts and the portal's CSV; the courier's
 round, its start and position, and proofs of delivery. Signed-in users only; each endpoint
-checks the role it needs."""
+checks the role it needs. Every answer that shows orders' personal data (the recipient's name,
+phone or address) is logged, order by order, in core.PersonalDataRead for their citizens to
+read (delivery.services.delivery_order_reads_record)."""
 
 from __future__ import annotations
 
@@ -29,10 +31,17 @@ from delivery.models import (
     DeliveryStatus,
     Round,
 )
-from delivery.selectors import courier_for, courier_round, dispatch_board, round_view
+from delivery.selectors import (
+    courier_for,
+    courier_round,
+    dispatch_board,
+    orders_shown,
+    round_view,
+)
 from delivery.services import (
     courier_shift_create,
     delivery_notices_sent,
+    delivery_order_reads_record,
     delivery_orders_import,
     delivery_ready_for_collection,
     delivery_status_set,
@@ -87,6 +96,12 @@ def _office(value) -> DeliveryOffice:
     return office
 
 
+def _shown(request: Request, view: dict) -> Response:
+    """``view`` (a board or a round) as the answer, its orders' reads logged for the user."""
+    delivery_order_reads_record(order_ids=orders_shown(view), user=request.user, via=request.path)
+    return Response(view)
+
+
 def _round(pk: int) -> Round:
     found = Round.objects.select_related("courier__user", "office", "shift").filter(pk=pk).first()
     if found is None:
@@ -105,7 +120,8 @@ class BoardApi(APIView):
     )
     def get(self, request: Request) -> Response:
         office = _office(request.query_params.get("office"))
-        return Response(dispatch_board(office=office, day=_day(request.query_params.get("day"))))
+        day = _day(request.query_params.get("day"))
+        return _shown(request, dispatch_board(office=office, day=day))
 
 
 class PlansApi(APIView):
@@ -140,7 +156,7 @@ class RoundStopsApi(APIView):
             raise NotFound("There is no such delivery order.", code="order_not_found")
         version = integer_param(data.get("version"), "version")
         moved = round_stop_move(order=order.get(), target=_round(pk), version=version)
-        return Response(round_view(moved))
+        return _shown(request, round_view(moved))
 
 
 class ShiftsApi(APIView):
@@ -204,10 +220,10 @@ class RoundApi(APIView):
     def get(self, request: Request, pk: int) -> Response:
         found = _round(pk)
         if found.courier.user_id == request.user.pk:
-            return Response(round_view(found, with_phone=True))
+            return _shown(request, round_view(found, with_phone=True))
         if not IsDispatcher().has_permission(request, self):
             raise NotFound(f"There is no round {pk}.", code="round_not_found")
-        return Response(round_view(found))
+        return _shown(request, round_view(found))
 
 
 class CourierRoundApi(APIView):
@@ -220,7 +236,13 @@ class CourierRoundApi(APIView):
         day_text = request.query_params.get("day")
         day = _day(day_text) if day_text else timezone.localdate()
         found = courier_round(user=request.user, day=day)
-        return Response({"round": round_view(found, with_phone=True) if found else None})
+        if found is None:
+            return Response({"round": None})
+        view = round_view(found, with_phone=True)
+        delivery_order_reads_record(
+            order_ids=orders_shown(view), user=request.user, via=request.path
+        )
+        return Response({"round": view})
 
 
 class RoundStartApi(APIView):
@@ -230,7 +252,7 @@ class RoundStartApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         courier_for(user=request.user)
         started = round_start(round_=_round(pk), user=request.user)
-        return Response(round_view(started, with_phone=True))
+        return _shown(request, round_view(started, with_phone=True))
 
 
 class RoundPositionApi(APIView):
@@ -342,7 +364,11 @@ class NoticesApi(APIView):
 
     @extend_schema(responses={200: dict})
     def get(self, request: Request) -> Response:
-        notices = DeliveryNotice.objects.filter(sent_at__isnull=True)[:500]
+        notices = list(DeliveryNotice.objects.filter(sent_at__isnull=True)[:500])
+        # The citizens' phones and the texts naming their documents: personal data.
+        delivery_order_reads_record(
+            order_ids=[n.order_id for n in notices], user=request.user, via=request.path
+        )
         return Response(
             {
                 "notices": [

@@ -326,3 +326,25 @@ class DeliveryNotice(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["sent_at", "created_at"], name="notice_outbox")]
+
+
+class DeliveryFeedback(TimeStampedModel):
+    """What the citizen thought of a delivery, given once through the tracking link after the
+    courier's proof of delivery: a rating from 1 to 5 stars and an optional comment (plain
+    text). Read by the office's staff on the dispatcher's board and by analysts."""
+
+    order = models.OneToOneField(DeliveryOrder, on_delete=models.CASCADE, related_name="feedback")
+    rating = models.PositiveSmallIntegerField(help_text=_("From 1 (bad) to 5 (excellent) stars"))
+    comment = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        # One per order: the one-to-one is a UNIQUE constraint on order_id in the database,
+        # so two feedbacks sent at the same moment cannot both be stored.
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"feedback on order {self.order_id}: {self.rating}/5"

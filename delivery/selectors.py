@@ -1,5 +1,7 @@
-"""Reads of document delivery: delivery points, serving offices, windows, nearest offices and
-an order's tracking view. Points are WGS 84 (EPSG:4326); distances geodesic, in metres."""
+"""Reads of document delivery: delivery points, serving offices, windows, nearest offices, an
+order's tracking view with the citizen's rating and the log of staff reads of the order's
+personal data, and the staff's board and rounds. Points are WGS 84 (EPSG:4326); distances
+geodesic, in metres."""
 
 from __future__ import annotations
 
@@ -11,22 +13,30 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.urls import Resolver404, resolve
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from addressing.models import Building, BuildingStatus
 from addressing.selectors import address_view, building_at_point
 from core.errors import InvalidInput, NotFound, PermissionDenied
+from core.models import PersonalDataRead
+from core.roles import Role
 from delivery.models import (
     Courier,
     CourierShift,
+    DeliveryFeedback,
     DeliveryMethod,
     DeliveryOffice,
     DeliveryOrder,
     DeliveryPlan,
     DeliveryStatus,
+    Outcome,
+    ProofOfDelivery,
     Round,
     RoundStatus,
     RoundStop,
@@ -188,7 +198,8 @@ def reference_masked(reference: str) -> str:
 
 def order_tracking_view(order: DeliveryOrder) -> dict[str, Any]:
     """What the holder of the tracking link reads: status and its history, the window or the
-    collection office, the delivery address, and the courier's approach while out."""
+    collection office, the delivery address, the courier's approach while out, their rating
+    (or whether they may now give one) and who on the staff read the order (order_reads)."""
     body: dict[str, Any] = {
         "status": order.status,
         "status_label": str(DeliveryStatus(order.status).label),
@@ -223,6 +234,11 @@ def order_tracking_view(order: DeliveryOrder) -> dict[str, Any]:
         "courier": None,
         "synthetic": order.is_synthetic,
     }
+    feedback = DeliveryFeedback.objects.filter(order=order).first()
+    body["feedback"] = feedback_view(feedback) if feedback else None
+    # The form is offered once the courier's proof says delivered, until it is used.
+    body["feedback_open"] = feedback is None and order_delivered(order=order)
+    body["reads"] = order_reads(order=order)
     if order.status == DeliveryStatus.OUT_FOR_DELIVERY and order.courier_position is not None:
         courier = {
             "lon": order.courier_position.x,
@@ -239,6 +255,148 @@ def order_tracking_view(order: DeliveryOrder) -> dict[str, Any]:
             )
         body["courier"] = courier
     return body
+
+
+def order_delivered(*, order: DeliveryOrder) -> bool:
+    """Whether ``order`` was handed over: delivered, with the courier's proof of delivery."""
+    return (
+        order.status == DeliveryStatus.DELIVERED
+        and ProofOfDelivery.objects.filter(stop__order=order, outcome=Outcome.DELIVERED).exists()
+    )
+
+
+def feedback_view(feedback: DeliveryFeedback) -> dict[str, Any]:
+    return {
+        "rating": feedback.rating,
+        "comment": feedback.comment,
+        "given_at": feedback.created_at.isoformat(),
+    }
+
+
+# --- Who read an order's personal data (core.PersonalDataRead), as the citizen sees it --------
+
+# PersonalDataRead.kind of a staff read of an order's recipient (name, phone, address).
+ORDER_READ_KIND = "delivery_order"
+# Reads by one person through one page closer together than this are one sitting: the board
+# refreshes itself every 15 seconds, and a citizen wants to know who looked, not how often
+# the browser asked again.
+READ_SITTING = timedelta(minutes=30)
+# The newest reads the citizen is shown (a sitting counts its reads however many they are).
+MAX_READS_SHOWN = 10_000
+MAX_SITTINGS_SHOWN = 100
+# The role a reader is named by when they hold several: the one delivery work is done with.
+READER_ROLES = (Role.ADMINISTRATOR, Role.DISPATCHER, Role.COURIER, *Role)
+
+
+def _read_channels() -> dict[str, tuple[str, str]]:
+    """By URL name, each staff page or API that shows orders: (code, what the citizen reads)."""
+    courier = ("courier_round", _("The courier's list of stops"))
+    return {
+        "delivery_api:board": ("board", _("The dispatchers' board")),
+        "delivery_api:round-stops": ("board", _("The dispatchers' board")),
+        "delivery_api:round": ("round", _("A delivery round's list of stops")),
+        "delivery_api:round-start": courier,
+        "delivery_api:courier-round": courier,
+        "delivery:sheet": ("run_sheet", _("The printed run sheet")),
+        "delivery_api:notices": ("notices", _("The text-message outbox")),
+    }
+
+
+def _read_channel(via: str) -> str:
+    """The URL name of the page or API a read went through (its path, as recorded), or ""."""
+    prefix = via.split("/")[1] if via.count("/") > 1 else ""
+    # Pages carry their language in the path; they resolve only under that language.
+    language = prefix if prefix in dict(settings.LANGUAGES) else None
+    with translation.override(language):
+        try:
+            return resolve(via).view_name
+        except Resolver404:
+            return ""
+
+
+def _readers(user_ids: set[int]) -> dict[int, tuple[Role | None, DeliveryOffice | None]]:
+    """Each reader's role (as READER_ROLES ranks them) and, for a courier, their office."""
+    roles: dict[int, Role | None] = {}
+    for user in get_user_model().objects.filter(pk__in=user_ids).prefetch_related("groups"):
+        names = {g.name for g in user.groups.all()}
+        held = set(Role) if user.is_superuser else {r for r in Role if r.value in names}
+        roles[user.pk] = next((r for r in READER_ROLES if r in held), None)
+    offices = {
+        c.user_id: c.office
+        for c in Courier.objects.select_related("office").filter(user_id__in=user_ids)
+    }
+    return {pk: (role, offices.get(pk)) for pk, role in roles.items()}
+
+
+def order_reads(*, order: DeliveryOrder) -> list[dict[str, Any]]:
+    """Who on the staff was shown ``order``'s personal data (recipient's name, phone, address),
+    newest first, as its citizen reads it: when (the sitting's first and last read and how many
+    reads it held), the reader's role and office, and through which page. Never the reader's
+    name: the citizen learns which function of which office looked, which is what they can
+    question, without the platform handing out its staff's identities."""
+    rows = list(
+        PersonalDataRead.objects.filter(kind=ORDER_READ_KIND, object_id=str(order.pk))
+        .order_by("-at", "-pk")
+        .values_list("at", "user_id", "username", "via")[:MAX_READS_SHOWN]
+    )
+    readers = _readers({user_id for _at, user_id, _u, _v in rows if user_id})
+    channels = _read_channels()
+    sittings: list[dict[str, Any]] = []
+    open_sitting: dict[tuple, dict[str, Any]] = {}
+    names: dict[str, str] = {}  # a few paths, read thousands of times by a board left open
+    for at, user_id, username, via in reversed(rows):  # oldest first, to join sittings
+        if via not in names:
+            names[via] = _read_channel(via)
+        name = names[via]
+        admin = name.startswith("admin:")
+        channel, channel_label = (
+            ("admin", _("The administration pages"))
+            if admin
+            else channels.get(name, ("other", _("Another staff page")))
+        )
+        key = (user_id or username, channel)
+        current = open_sitting.get(key)
+        if current is not None and at - current["last"] <= READ_SITTING:
+            current["last"] = at
+            current["count"] += 1
+            continue
+        role, courier_office = readers.get(user_id, (None, None))
+        # The office whose staff looked: a courier's own, else the order's (its board, its
+        # rounds and sheets are that office's); the administration belongs to no office.
+        office = courier_office or (None if admin else order.office)
+        current = {
+            "first": at,
+            "last": at,
+            "count": 1,
+            "role": role.value if role else None,
+            "role_label": str(role.label) if role else _("Staff member"),
+            "office": (
+                {"id": office.pk, "name_ar": office.name_ar, "name_en": office.name_en}
+                if office
+                else None
+            ),
+            "via": channel,
+            "via_label": str(channel_label),
+        }
+        open_sitting[key] = current
+        sittings.append(current)
+    sittings.sort(key=lambda s: s["last"], reverse=True)
+    return [
+        {
+            "at": s["last"].isoformat(),
+            "first_at": s["first"].isoformat(),
+            "count": s["count"],
+            **{k: s[k] for k in ("role", "role_label", "office", "via", "via_label")},
+        }
+        for s in sittings[:MAX_SITTINGS_SHOWN]
+    ]
+
+
+def orders_shown(view: dict[str, Any]) -> list[int]:
+    """The orders whose personal data a board or round view (as built here) shows."""
+    rounds = view.get("rounds", [view] if "stops" in view else [])
+    shown = [stop["order"] for r in rounds for stop in r["stops"]]
+    return shown + [o["order"] for o in view.get("waiting", [])]
 
 
 # --- Rounds: the dispatcher's board, the courier's round and the run sheet --------------------
@@ -274,7 +432,7 @@ def _order_view(order: DeliveryOrder) -> dict[str, Any]:
     }
 
 
-def _stop_view(stop: RoundStop, *, with_phone: bool) -> dict[str, Any]:
+def _stop_view(stop: RoundStop, *, with_phone: bool, with_rating: bool) -> dict[str, Any]:
     proof = getattr(stop, "proof", None)
     body = _order_view(stop.order) | {
         "sequence": stop.sequence,
@@ -295,13 +453,21 @@ def _stop_view(stop: RoundStop, *, with_phone: bool) -> dict[str, Any]:
     }
     if with_phone:
         body["contact_phone"] = "+" + stop.order.contact_phone
+    if with_rating:
+        feedback = getattr(stop.order, "feedback", None)
+        body["rating"] = feedback.rating if feedback else None
     return body
 
 
-def round_view(round_: Round, *, with_phone: bool = False) -> dict[str, Any]:
-    """A round with its stops in order, its line (GeoJSON) and its figures."""
+def round_view(
+    round_: Round, *, with_phone: bool = False, with_rating: bool = False
+) -> dict[str, Any]:
+    """A round with its stops in order, its line (GeoJSON) and its figures; ``with_phone``
+    the contacts' phones (for its courier), ``with_rating`` the citizens' ratings (for the
+    dispatchers)."""
+    related = ["order__document", "order__building", "proof"]
     stops = (
-        round_.stops.select_related("order__document", "order__building", "proof")
+        round_.stops.select_related(*related, *(["order__feedback"] if with_rating else []))
         .order_by("sequence")
         .all()
     )
@@ -324,7 +490,7 @@ def round_view(round_: Round, *, with_phone: bool = False) -> dict[str, Any]:
         "distance_m": round(round_.distance_m),
         "duration_s": round(round_.duration_s),
         "geometry": json.loads(round_.geom.geojson) if round_.geom else None,
-        "stops": [_stop_view(s, with_phone=with_phone) for s in stops],
+        "stops": [_stop_view(s, with_phone=with_phone, with_rating=with_rating) for s in stops],
     }
 
 
@@ -389,7 +555,7 @@ def dispatch_board(*, office: DeliveryOffice, day: date) -> dict[str, Any]:
             if plan
             else None
         ),
-        "rounds": [round_view(r) for r in rounds],
+        "rounds": [round_view(r, with_rating=True) for r in rounds],
         "waiting": waiting,
         "counts": counts,
     }

@@ -10,6 +10,7 @@ urlpatterns = [
     path("offices", api.OfficesNearestApi.as_view(), name="offices"),
     path("orders", api.DeliveryOrderApi.as_view(), name="orders"),
     path("track/<str:token>", api.DeliveryTrackApi.as_view(), name="track"),
+    path("track/<str:token>/feedback", api.DeliveryFeedbackApi.as_view(), name="track-feedback"),
     path("board", api_rounds.BoardApi.as_view(), name="board"),
     path("plans", api_rounds.PlansApi.as_view(), name="plans"),
     path("shifts", api_rounds.ShiftsApi.as_view(), name="shifts"),

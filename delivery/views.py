@@ -20,6 +20,7 @@ from core.errors import NotFound, PermissionDenied
 from core.roles import Role, user_has_role
 from delivery.models import DeliveryOffice, FailureReason, Round
 from delivery.selectors import courier_for, order_by_token, order_tracking_view
+from delivery.services import delivery_order_reads_record
 from delivery.sheets import round_sheet_pdf
 from public_map.basemap import basemap_page_config
 
@@ -80,6 +81,27 @@ def delivery_messages() -> dict[str, str]:
     }
 
 
+def _track_messages() -> dict[str, Any]:
+    """What the tracking page says besides the shared messages: the rating form's refusals,
+    by the API's codes (prefixed: the request page's name field has refusals of the same
+    codes, worded for a name), and the list of staff reads."""
+    return delivery_messages() | {
+        "feedback_rating_missing": _("Choose how many stars you give the delivery."),
+        "feedback_rating_out_of_range": _("A rating is 1 to 5 stars."),
+        "feedback_invalid_number": _("A rating is 1 to 5 stars."),
+        "feedback_text_too_long": _("The comment is too long: 1,000 characters at most."),
+        "feedback_text_markup": _("Write the comment as plain text, without tags such as <b>."),
+        "feedback_text_control_character": _("The comment contains a character that is not text."),
+        "feedback_not_delivered": _(
+            "You can rate the delivery once the document has been delivered."
+        ),
+        "feedback_feedback_given": _("You have already rated this delivery."),
+        "stars": _("%(rating)s of 5 stars"),
+        "read_times": _("%(count)s times"),
+        "sending": _("Sending…"),
+    }
+
+
 def _map_config(request: HttpRequest) -> dict:
     return basemap_page_config() | {"messages": delivery_messages()}
 
@@ -111,14 +133,16 @@ def track_page(request: HttpRequest, token: str) -> HttpResponse:
     except NotFound:
         response = render(request, "delivery/track_unknown.html", status=404)
     else:
-        config = _map_config(request)
+        config = _map_config(request) | {"messages": _track_messages()}
         config.update(
             {
                 "order": order_tracking_view(order),
                 "api": reverse("delivery_api:track", kwargs={"token": token}),
+                "feedback_api": reverse("delivery_api:track-feedback", kwargs={"token": token}),
             }
         )
-        response = render(request, "delivery/track.html", {"config": config})
+        ratings = [(n, "★" * n) for n in range(1, 6)]
+        response = render(request, "delivery/track.html", {"config": config, "ratings": ratings})
     # The page names a person's document and address: no shared cache may keep it.
     response["Cache-Control"] = "private, no-store"
     response["Referrer-Policy"] = "no-referrer"
@@ -160,6 +184,7 @@ def _staff_messages() -> dict[str, Any]:
         "arrive_in": _("%(distance)s · %(minutes)s min"),
         "move_to": _("Move to…"),
         "unserved": _("Not in a round"),
+        "stars": _("%(rating)s of 5 stars"),
     }
 
 
@@ -265,6 +290,12 @@ def round_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     if not allowed:
         raise NotFound(f"There is no round {pk}.", code="round_not_found")
     pdf = round_sheet_pdf(round_=found, language=get_language() or "en")
+    # The sheet prints every stop's recipient, phone and address.
+    delivery_order_reads_record(
+        order_ids=found.stops.values_list("order_id", flat=True),
+        user=request.user,
+        via=request.path,
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="run-sheet-{found.day}-{pk}.pdf"'
     response["Cache-Control"] = "private, no-store"

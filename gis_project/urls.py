@@ -50,6 +50,7 @@ urlpatterns = [
     path("basemap/<int:z>/<int:x>/<int:y>.mvt", basemap_tile, name="basemap-tile"),
     path("tiles/", include("layers.urls_tiles")),
     path("ogcapi/", include("layers.urls_ogc")),
+    path("open311/v2/", include("servicerequests.urls_open311")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",
@@ -68,6 +69,7 @@ urlpatterns += i18n_patterns(
     path("editor/", include("editor.urls")),
     path("delivery/", include("delivery.urls_pages")),
     path("routing/", include("routing.urls_pages")),
+    path("service-requests/", include("servicerequests.urls_pages")),
     path("", include("public_map.urls")),
 )
 

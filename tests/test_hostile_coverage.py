@@ -19,6 +19,7 @@ MODULES = [
     "tests.parcels.test_hostile_input",
     "tests.routing.test_hostile_input",
     "tests.core.test_hostile_input",
+    "tests.servicerequests.test_hostile_input",
 ]
 
 # Routes that take no input a client controls beyond the path converters Django already types

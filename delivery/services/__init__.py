@@ -1,7 +1,9 @@
 """Writes of document delivery, by subject: citizens' orders and their status
 (``orders``), orders sent by the e-services portal (``portal``), couriers, shifts and planned
-rounds (``rounds``) and what couriers record at the door (``proofs``)."""
+rounds (``rounds``), what couriers record at the door (``proofs``), the citizen's rating of a
+delivery (``feedback``) and the log of staff reads of an order's personal data (``reads``)."""
 
+from delivery.services.feedback import delivery_feedback_give
 from delivery.services.orders import (
     TRANSITIONS,
     delivery_courier_report,
@@ -16,6 +18,7 @@ from delivery.services.orders import (
 )
 from delivery.services.portal import delivery_orders_import
 from delivery.services.proofs import proof_record
+from delivery.services.reads import delivery_order_reads_record
 from delivery.services.rounds import (
     courier_shift_create,
     round_plan,
@@ -28,9 +31,11 @@ __all__ = [
     "TRANSITIONS",
     "courier_shift_create",
     "delivery_courier_report",
+    "delivery_feedback_give",
     "delivery_notice_queue",
     "delivery_notices_sent",
     "delivery_order_create",
+    "delivery_order_reads_record",
     "delivery_orders_import",
     "delivery_ready_for_collection",
     "delivery_status_set",

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "demo",
     "routing",
     "delivery",
+    "servicerequests",
     "editor",
     "public_map",
 ]
@@ -127,6 +128,8 @@ API_RATE_LIMITS = {
     "geocode": {"public": "120/min", "staff": "1200/min"},
     "routing": {"public": "60/min", "staff": "600/min"},
     "lookup": {"public": "60/min", "staff": "600/min"},
+    # Citizens' reports (Open311 POST requests.json): a person reports a few problems a day.
+    "reports": {"public": "10/hour", "staff": "200/hour"},
 }
 API_RATE_SCOPES = {
     "addressing:search": "geocode",
@@ -139,10 +142,12 @@ API_RATE_SCOPES = {
     "routing:matrix": "routing",
     "parcel-by-address": "lookup",
     "parcels:lookup": "lookup",
+    "open311:requests": "reports",
     "delivery_api:check": "lookup",
     "delivery_api:point": "lookup",
     "delivery_api:offices": "lookup",
     "delivery_api:track": "lookup",
+    "delivery_api:track-feedback": "lookup",
 }
 
 # --- Languages: Arabic first (the public's default), English second ---------------------------
@@ -184,6 +189,8 @@ DELIVERY_PLAN_SECONDS_PER_ORDER = 0.02
 DELIVERY_PLAN_MAX_SECONDS = 20.0
 # Photos and signatures taken as proof of delivery.
 DELIVERY_PROOF_MAX_BYTES = 5 * 1024**2
+# Photos citizens attach to a service request (Open311 media).
+SERVICE_REQUEST_PHOTO_MAX_BYTES = 5 * 1024**2
 
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -96,6 +96,11 @@ MATRIX: list[tuple[str, str, frozenset]] = [
     ("GET", "/en/layers/import/", LAYERS),
     ("GET", "/en/delivery/dispatch/", DISPATCH),
     ("GET", "/en/routing/closures/", frozenset({PL, DI, ADMIN})),
+    # Citizens' service requests: every staff member sees every department's queue, moves a
+    # request along (POST) and sees its photo.
+    ("GET", "/en/service-requests/staff/", STAFF),
+    ("POST", "/en/service-requests/staff/", STAFF),
+    ("GET", f"/en/service-requests/staff/{M}/photo", STAFF),
 ]
 
 # Writes anyone may make: citizens order a delivery, check a document, route, compute zonal
@@ -103,7 +108,13 @@ MATRIX: list[tuple[str, str, frozenset]] = [
 PUBLIC_WRITES = {
     ("POST", "delivery_api:orders"),
     ("POST", "delivery_api:check"),
+    # The citizen rates their delivery: no account, the secret tracking token in the path is
+    # the credential (tests/delivery/test_feedback.py: unknown tokens 404, once per order).
+    ("POST", "delivery_api:track-feedback"),
     ("POST", "routing:matrix"),
+    # Citizens report a problem without an account (Open311 POST requests.json, rate-limited
+    # per address): the municipality's boundary, the service list and the photo checks guard it.
+    ("POST", "open311:requests"),
     ("POST", "rasters_api:zonal-statistics"),
     ("POST", "set_language"),
     ("POST", "login"),

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from core.roles import Role
 from delivery.models import (
+    DeliveryFeedback,
     DeliveryNotice,
     DeliveryOrder,
     DeliveryStatus,
@@ -52,6 +53,7 @@ COVERED = {
     "delivery_api:offices",
     "delivery_api:orders",
     "delivery_api:track",
+    "delivery_api:track-feedback",
     "delivery_api:board",
     "delivery_api:plans",
     "delivery_api:shifts",
@@ -319,6 +321,65 @@ def test_hostile_tracking_tokens_are_refused(client, city):
                 name,
                 lambda v=value: client.get(f"{API}/track/{quote(v, safe='')}"),
             )
+
+
+def test_hostile_feedback_is_refused_and_stores_nothing(client, delivered):
+    """The citizen's rating through the tracking link: every field varied on its own from a
+    rating that is accepted afterwards, bad tokens, and orders not delivered."""
+    order = delivered.delivered
+    url = f"{API}/track/{order.tracking_token}/feedback"
+    good = {"rating": 4, "comment": "Polite and on time."}
+
+    def post(body, to=url):
+        return _post_json(client, to, body)
+
+    with hostile_endpoint("POST /api/v1/delivery/track/<token>/feedback") as run:
+        for name, body in raw_bodies().items():
+            run.send(name, lambda b=body: post(b))
+        # The comment is stored and shown to the office's staff: markup, control characters
+        # and over-long text are refused (injections are plain text, so they go elsewhere).
+        for name, text in text_cases().items():
+            run.send(f"comment={name}", lambda t=text: post(good | {"comment": t}))
+        run.send("comment_over_1000", lambda: post(good | {"comment": "x" * 1001}))
+        for name, value in {"number": 5, "list": ["fine"], "object": {"text": "fine"}}.items():
+            run.send(f"comment={name}", lambda v=value: post(good | {"comment": v}))
+        for name, value in {
+            **ID_VALUES,
+            "zero": 0,
+            "six": 6,
+            "minus_one": -1,
+            "arabic_indic_four": "٤",
+            "nan": "nan",
+            "null": None,
+            "missing": ...,
+        }.items():
+            body = {"comment": good["comment"]} if value is ... else good | {"rating": value}
+            run.send(f"rating={name}", lambda b=body: post(b))
+        run.send(
+            "form_encoded_markup",
+            lambda: client.post(url, {"rating": "4", "comment": "<b>hi</b>"}),
+        )
+        for name, value in {
+            **filter_cases(),
+            "unknown": "A" * 32,
+            "too_long": "A" * 65,
+            "nul_within_length": "A" * 20 + "\x00" + "B" * 10,
+        }.items():
+            run.send(
+                f"token={name}",
+                lambda v=value: post(good, to=f"{API}/track/{quote(v, safe='')}/feedback"),
+            )
+        for name, other in (("out_for_delivery", delivered.out), ("failed", delivered.failed)):
+            run.send(
+                f"order_{name}",
+                lambda o=other: post(good, to=f"{API}/track/{o.tracking_token}/feedback"),
+            )
+    assert not DeliveryFeedback.objects.exists()
+    assert post(good).status_code == 201
+    with hostile_endpoint("POST /api/v1/delivery/track/<token>/feedback, rated") as run:
+        run.send("second_rating", lambda: post(good | {"rating": 1}))
+        run.send("same_rating_again", lambda: post(good))
+    assert DeliveryFeedback.objects.get().rating == 4
 
 
 # --- The staff side: a grid town with two couriers, one of them out on his round ---------

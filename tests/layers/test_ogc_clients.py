@@ -26,6 +26,7 @@ def data(reference_data):
 PUBLIC = {
     *("municipalities", "governorates", "localities", "streetlights"),
     *("addresses", "streets", "postal-zones", "areas", "places", "parcels"),
+    "service-requests",  # citizens' reports, without their contact or photo
 }
 
 

@@ -79,6 +79,7 @@ class Expected:
     not_delivered: int
     planned_day: str
     rounds: int
+    ratings: list[tuple[str, int]]  # (courier, stars) of each rating given
 
 
 def buildings_awaiting_postcode(count: int) -> list[int]:
@@ -96,19 +97,22 @@ def buildings_awaiting_postcode(count: int) -> list[int]:
     return made
 
 
-def delivered_day(day) -> tuple[int, int, int]:
+def delivered_day(day) -> tuple[int, int, int, list[tuple[str, int]]]:
     """``day``'s demo orders planned, and every round ridden and recorded by its courier
     through the same services as the courier's phone: most stops delivered within their
     window, every fourth one delivered 25 minutes after it closed, every sixth not delivered
-    (no one at home). Returns (delivered on time, delivered late, not delivered)."""
+    (no one at home). A few citizens then rate their delivery through the tracking link's
+    service: every third delivered stop, 5 stars when on time, 2 when late. Returns (delivered
+    on time, delivered late, not delivered, [(courier, stars) of each rating])."""
     from delivery.demo import demo_rounds_load
     from delivery.models import DeliveryOffice, Round
-    from delivery.services import proof_record, round_plan, round_start
+    from delivery.services import delivery_feedback_give, proof_record, round_plan, round_start
 
     demo_rounds_load(day=day)
     office = DeliveryOffice.objects.get(code="demo-ramallah-post")
     round_plan(office=office, day=day)
     on_time = late = failed = 0
+    rated: list[tuple[str, int]] = []
     for round_ in Round.objects.filter(office=office, day=day).select_related("courier__user"):
         user = round_.courier.user
         round_start(round_=round_, user=user)
@@ -127,13 +131,18 @@ def delivered_day(day) -> tuple[int, int, int]:
                     recorded_at=order.window_end + timedelta(minutes=25),
                 )  # fmt: skip
                 late += 1
+                stars = 2
             else:
                 at = min(max(stop.arrival_at, order.window_start), order.window_end)
                 proof_record(
                     **record, outcome="delivered", recipient_name="SYN-Recipient", recorded_at=at
                 )
                 on_time += 1
-    return on_time, late, failed
+                stars = 5
+            if stop.sequence % 3 == 1:
+                delivery_feedback_give(order=order, rating=stars, comment="SYN-comment")
+                rated.append((user.username, stars))
+    return on_time, late, failed, rated
 
 
 def demo_load() -> Expected:
@@ -150,7 +159,7 @@ def demo_load() -> Expected:
     today = timezone.localdate()
     # Yesterday, so that every record of the day is in the past (the phone's clock rule).
     yesterday = today - timedelta(days=1)
-    on_time, late, failed = delivered_day(yesterday)
+    on_time, late, failed, rated = delivered_day(yesterday)
     round_plan(office=DeliveryOffice.objects.get(code="demo-ramallah-post"), day=today)
     parcels = Parcel.objects.filter(status="active")
     return Expected(
@@ -165,6 +174,7 @@ def demo_load() -> Expected:
         not_delivered=failed,
         planned_day=today.isoformat(),
         rounds=Round.objects.count(),
+        ratings=rated,
     )
 
 
@@ -433,6 +443,25 @@ def test_each_notebook_runs_on_the_demo_data_draws_its_map_and_agrees_with_the_d
         assert ridden["on_time_rate"] == pytest.approx(
             demo.delivered_on_time / demo.delivered_day_stops, abs=1e-4
         )
+        # The citizens' ratings: all of them, per courier and on the day ridden.
+        given = figures["ratings"]
+        stars = [s for _courier, s in demo.ratings]
+        assert len(stars) >= 3, "the demo day gave too few ratings to check"
+        assert given["count"] == len(stars)
+        assert given["mean"] == pytest.approx(sum(stars) / len(stars), abs=1e-4)
+        assert given["share_4_5"] == pytest.approx(stars.count(5) / len(stars), abs=1e-4)
+        assert given["by_day"] == {
+            demo.delivered_day: {
+                "count": len(stars),
+                "share_4_5": pytest.approx(stars.count(5) / len(stars), abs=1e-4),
+            }
+        }
+        for courier in {c for c, _s in demo.ratings}:
+            own = [s for c, s in demo.ratings if c == courier]
+            assert given["by_courier"][courier]["count"] == len(own)
+            assert given["by_courier"][courier]["mean"] == pytest.approx(
+                sum(own) / len(own), abs=1e-4
+            )
         # Today is planned, not ridden: no rate yet, rather than a rate of nothing.
         assert figures["days"][demo.planned_day]["on_time_rate"] is None
         assert figures["mapped_day"] == demo.planned_day

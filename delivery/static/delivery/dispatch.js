@@ -66,7 +66,14 @@
           " ",
           late
         ),
-        el("div", {}, el("span", { class: "badge", "data-status": stop.status, text: stop.status_label }), stop.reason ? el("span", { class: "reason", text: " " + stop.reason }) : "")
+        el(
+          "div",
+          {},
+          el("span", { class: "badge", "data-status": stop.status, text: stop.status_label }),
+          // The citizen's rating, once given (board stops only).
+          stop.rating ? [" ", el("span", { class: "badge rating", text: "★ " + number(stop.rating), title: fill(m.stars, { rating: number(stop.rating) }) })] : "",
+          stop.reason ? el("span", { class: "reason", text: " " + stop.reason }) : ""
+        )
       )
     );
     if (stop.status === "scheduled" || stop.status === "requested" || stop.status === "failed") {

@@ -1,5 +1,6 @@
 // The tracking page: the order as the server rendered it, refreshed every 20 seconds, with the
-// delivery point (or the office) and, while the delivery is out, the courier on the map.
+// delivery point (or the office) and, while the delivery is out, the courier on the map; once
+// delivered, the form to rate the delivery (sent once); and who on the staff read the details.
 (function () {
   "use strict";
 
@@ -23,6 +24,70 @@
     const time = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" });
     return day + " · " + time.format(start) + "–" + time.format(new Date(window.end));
   }
+
+  const dateTime = new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" });
+  const fill = (text, values) => text.replace(/%\((\w+)\)s/g, (_all, key) => values[key]);
+
+  function showFeedback(order) {
+    const given = order.feedback;
+    $("feedback").hidden = !given && !order.feedback_open;
+    // The form is left alone while it is shown: the refresh must not wipe what is typed.
+    $("feedback-form").hidden = !order.feedback_open;
+    $("feedback-given").hidden = !given;
+    if (given) {
+      $("feedback-stars").textContent = "★".repeat(given.rating);
+      $("feedback-rating").textContent = fill(m.stars, { rating: format(given.rating) });
+      $("feedback-comment-given").textContent = given.comment;
+    }
+  }
+
+  function showReads(reads) {
+    $("reads-empty").hidden = reads.length > 0;
+    $("reads").replaceChildren(
+      ...reads.map((r) => {
+        const when = [el("time", { datetime: r.at, text: dateTime.format(new Date(r.at)) })];
+        if (r.count > 1) {
+          when.unshift(el("time", { datetime: r.first_at, text: dateTime.format(new Date(r.first_at)) }), " – ");
+          when.push(" (" + fill(m.read_times, { count: format(r.count) }) + ")");
+        }
+        const office = r.office ? " · " + (lang === "ar" ? r.office.name_ar : r.office.name_en) : "";
+        return el("li", { "data-via": r.via }, ...when, " — ", el("strong", { text: r.role_label + office }), " — " + r.via_label);
+      })
+    );
+  }
+
+  $("feedback-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const chosen = document.querySelector("#feedback-form input[name='rating']:checked");
+    const say = (text) => {
+      $("feedback-message").textContent = text;
+    };
+    const body = { rating: chosen ? Number(chosen.value) : null, comment: $("feedback-comment").value };
+    $("feedback-submit").disabled = true;
+    say(m.sending);
+    try {
+      const response = await fetch(config.feedback_api, {
+        method: "POST",
+        headers: { Accept: "application/json", "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      const answer = await response.json().catch(() => ({}));
+      if (!response.ok) {
+        const error = answer.error || {};
+        say(m["feedback_" + error.code] || error.message || m.server);
+        return;
+      }
+      say("");
+      config.order.feedback = answer.feedback;
+      config.order.feedback_open = false;
+      showFeedback(config.order);
+      $("feedback-given").focus();
+    } catch (error) {
+      say(m.network);
+    } finally {
+      $("feedback-submit").disabled = false;
+    }
+  });
 
   function show(order) {
     $("document-title").textContent = lang === "ar" ? order.document.title_ar : order.document.title_en;
@@ -66,6 +131,8 @@
         el("li", {}, el("time", { datetime: e.at, text: new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" }).format(new Date(e.at)) }), " — " + e.label)
       )
     );
+    showFeedback(order);
+    showReads(order.reads);
     if (marks.getLayers().length) map.fitBounds(marks.getBounds().pad(0.4), { maxZoom: 17, animate: false });
     document.getElementById("delivery-track").dataset.ready = "true";
   }
@@ -74,7 +141,7 @@
   setInterval(async function () {
     try {
       const response = await fetch(config.api, { headers: { Accept: "application/json" } });
-      if (response.ok) show(await response.json());
+      if (response.ok) show((config.order = await response.json()));
     } catch (error) {
       /* offline for a moment: the page keeps what it showed */
     }

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from servicerequests import views
+
+app_name = "servicerequests"
+
+urlpatterns = [
+    path("staff/", views.staff_requests, name="staff"),
+    path("staff/<int:pk>/photo", views.staff_photo, name="staff-photo"),
+]
