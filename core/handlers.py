@@ -36,7 +36,7 @@ def error_body(*, status: int, code: str, message: str, details: Any = None) -> 
     return {"error": body}
 
 
-JSON_PREFIXES = ("/api/", "/tiles/", "/basemap/", "/ogcapi/")
+JSON_PREFIXES = ("/api/", "/tiles/", "/basemap/", "/ogcapi/", "/exchange/")
 
 
 def wants_json(request: HttpRequest) -> bool:

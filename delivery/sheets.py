@@ -12,6 +12,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from core.pdf import html_to_pdf
 from delivery.models import FailureReason, Round
 from delivery.selectors import round_view
 
@@ -70,7 +71,5 @@ def round_sheet_html(*, round_: Round, language: str) -> str:
 
 def round_sheet_pdf(*, round_: Round, language: str) -> bytes:
     """The run sheet as an A4 PDF."""
-    from weasyprint import HTML  # imported here: loading Pango costs a fifth of a second
-
     html = round_sheet_html(round_=round_, language=language)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return html_to_pdf(html=html, base_url=str(settings.BASE_DIR))

@@ -51,6 +51,7 @@ urlpatterns = [
     path("tiles/", include("layers.urls_tiles")),
     path("ogcapi/", include("layers.urls_ogc")),
     path("open311/v2/", include("servicerequests.urls_open311")),
+    path("exchange/v1/", include("exchange.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",
@@ -70,6 +71,7 @@ urlpatterns += i18n_patterns(
     path("delivery/", include("delivery.urls_pages")),
     path("routing/", include("routing.urls_pages")),
     path("service-requests/", include("servicerequests.urls_pages")),
+    path("", include("transparency.urls")),
     path("", include("public_map.urls")),
 )
 

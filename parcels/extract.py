@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from pyproj import Transformer
 
+from core.pdf import html_to_pdf
 from parcels.access import user_reads_rights
 from parcels.models import Parcel, ParcelStatus, Right
 from parcels.selectors import parcel_rights_read
@@ -145,7 +146,5 @@ def extract_html(*, extract: Extract, for_print: bool, request=None) -> str:
 def extract_pdf(*, extract: Extract) -> bytes:
     """The extract as a PDF (A4), laid out by WeasyPrint from the same HTML; fonts are read
     from the platform's own files, never fetched."""
-    from weasyprint import HTML  # imported here: loading Pango costs a fifth of a second
-
     html = extract_html(extract=extract, for_print=True)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return html_to_pdf(html=html, base_url=str(settings.BASE_DIR))

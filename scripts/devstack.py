@@ -87,6 +87,7 @@ def pick_free_port(start: int) -> int:
 PROCESS_MARKERS = {
     "gunicorn": ("gunicorn", str(ROOT)),
     "worker": ("celery", str(ROOT)),
+    "beat": ("celery", "beat", str(ROOT)),
     "redis": ("redis-server",),
 }
 
@@ -674,6 +675,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
     # A second `run` restarts the web server and worker with the current code.
     stop_pid("gunicorn", label="web server")
     stop_pid("worker", label="worker")
+    stop_pid("beat", label="scheduler")
     services = start_services(state)
     # Reach the server through loopback when it listens on every interface.
     public_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
@@ -721,6 +723,28 @@ def cmd_run(_args: argparse.Namespace) -> int:
         timeout=60,
         what="the worker (see .local/log/worker.log)",
     )
+    # Periodic tasks (settings.CELERY_BEAT_SCHEDULE: the nightly retention of personal data);
+    # beat only sends them to the worker's queue. Its schedule file remembers the last runs.
+    say("starting the scheduler (celery beat)")
+    run(
+        [
+            str(BIN / "celery"),
+            "--app=gis_project",
+            "beat",
+            "--detach",
+            f"--pidfile={RUN / 'beat.pid'}",
+            f"--logfile={LOG / 'beat.log'}",
+            "--loglevel=INFO",
+            f"--schedule={LOCAL / 'beat-schedule'}",
+        ],
+        env=env,
+        what="celery beat",
+    )
+    wait_for(
+        lambda: read_pid("beat") is not None,
+        timeout=30,
+        what="the scheduler (see .local/log/beat.log)",
+    )
     say("starting the web server (gunicorn)")
     run(
         [
@@ -764,6 +788,7 @@ def cmd_stop(_args: argparse.Namespace) -> int:
     stopped = [
         stop_pid("gunicorn", label="web server"),
         stop_pid("worker", label="worker"),
+        stop_pid("beat", label="scheduler"),
         redis_stop(),
         pg_stop(),
     ]
@@ -783,6 +808,7 @@ def cmd_status(_args: argparse.Namespace) -> int:
             f"127.0.0.1:{state.get('redis_port')}",
         ),
         ("worker", "running" if read_pid("worker") else "stopped", ""),
+        ("beat", "running" if read_pid("beat") else "stopped", ""),
         ("web", "running" if read_pid("gunicorn") else "stopped", f"http://{host}:{port}/"),
     ]
     for name, status, where in rows:

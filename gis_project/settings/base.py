@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,8 @@ INSTALLED_APPS = [
     "servicerequests",
     "editor",
     "public_map",
+    "transparency",
+    "exchange",
 ]
 
 MIDDLEWARE = [
@@ -220,6 +223,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The exchange services have their own document (/exchange/v1/openapi.json).
+    "PREPROCESSING_HOOKS": ["exchange.schema.exchange_paths_excluded"],
     "ENUM_NAME_OVERRIDES": {
         "LayerVisibilityEnum": "layers.models.Visibility",
         "GeometryTypeEnum": "layers.models.GeometryType",
@@ -282,6 +287,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # the longest job (a national import), or a running job would be started twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 12 * 3600}
 JOB_PROGRESS_DATABASE = "progress"
+# Celery beat (started by `./platform run` beside the worker) sends these periodic tasks to the
+# worker. Retention compares with the current time, so a missed night is made up by the next.
+CELERY_BEAT_SCHEDULE = {
+    "personal-data-retention": {
+        "task": "transparency.personal_data_retention",
+        # Every night at 02:30 in TIME_ZONE (Celery follows Django's), when hardly anyone works.
+        "schedule": crontab(minute=30, hour=2),
+    },
+}
 
 # --- Read replica (optional: DATABASE_REPLICA_URL) ---------------------------------------------
 # A PostgreSQL streaming replica of the primary. The public's reads of these views (by URL
@@ -393,7 +407,26 @@ def configure(env: Env, *, debug_default: bool) -> dict:
         "PUBLIC_MAP_ONLINE_BASEMAP_ATTRIBUTION": env.str(
             "PUBLIC_MAP_ONLINE_BASEMAP_ATTRIBUTION", ""
         ),
+        # Retention of personal data, in days (transparency.services, shown on the privacy
+        # page): delivery contacts after the order closed, service-request contacts and photos
+        # after the request closed, and the records of who read personal data.
+        **{
+            name: _days(env, name, default)
+            for name, default in (
+                ("DELIVERY_CONTACT_RETENTION_DAYS", 90),
+                ("SERVICE_REQUEST_CONTACT_RETENTION_DAYS", 180),
+                ("PERSONAL_DATA_READ_RETENTION_DAYS", 730),
+            )
+        },
     }
+
+
+def _days(env: Env, name: str, default: int) -> int:
+    """A retention period: at least one day (0 would erase data the moment a case closes)."""
+    days = env.int(name, default)
+    if days < 1:
+        raise ImproperlyConfigured(f"{name}={days}: a retention period is at least 1 day")
+    return days
 
 
 def _replica_database(env: Env, *, conn_max_age: int) -> dict | None:

@@ -47,6 +47,8 @@ COVERED = {
     "delivery:courier-worker",
     "delivery:sheet",
     "routing_pages:closures",
+    "transparency:transparency",
+    "transparency:privacy",
 }
 
 # Every page, as a signed-in administrator sees it (so the page renders in full).
@@ -61,6 +63,8 @@ PAGES = [
     "/{lang}/delivery/courier/",
     "/{lang}/delivery/courier/worker.js",
     "/{lang}/routing/closures/",
+    "/{lang}/transparency/",
+    "/{lang}/privacy/",
     "/{lang}/sign-in/",
 ]
 # Pages with an object in their path: hostile paths must be a 404 page, not a crash.

@@ -116,6 +116,10 @@ PUBLIC_WRITES = {
     # per address): the municipality's boundary, the service list and the photo checks guard it.
     ("POST", "open311:requests"),
     ("POST", "rasters_api:zonal-statistics"),
+    # Other government bodies' systems validate addresses (a read, though it is a POST): no
+    # session and no role, each call authenticated by its client's exchange token and
+    # refused 401/403 without one (tests/exchange/test_services_over_http.py).
+    ("POST", "exchange:address-validation"),
     ("POST", "set_language"),
     ("POST", "login"),
     ("PUT", "login"),

@@ -47,7 +47,7 @@ def test_status_lists_every_component():
     result = devstack_cli("status")
     assert result.returncode == 0
     names = [line.split()[0] for line in result.stdout.splitlines()]
-    assert names == ["database", "redis", "worker", "web"]
+    assert names == ["database", "redis", "worker", "beat", "web"]
 
 
 def test_free_port_is_found_next_to_a_busy_one():
