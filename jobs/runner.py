@@ -28,6 +28,8 @@ from typing import Any
 from celery import Task, shared_task
 from celery.signals import worker_ready
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import DatabaseError, connections
 
 from core.errors import DomainError
@@ -88,6 +90,12 @@ class _Heartbeat(threading.Thread):
                     logger.warning("job %s: heartbeat not written", self.job_id, exc_info=True)
         finally:
             connections.close_all()  # this thread's connections only
+
+
+def job_user(user_id: int | None) -> AbstractBaseUser | None:
+    """The user a job acts for (its ``user_id`` parameter), or None when there is none or the
+    account is gone since the job was started."""
+    return get_user_model().objects.filter(pk=user_id).first() if user_id else None
 
 
 def run_job(

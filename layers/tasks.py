@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.gis.geos import GEOSGeometry
 
 from core.collections import registry
 from core.tiles import tile_seed
-from jobs.runner import JobContext, job_task
+from jobs.runner import JobContext, job_task, job_user
 from layers.importers import ReadOptions
 from layers.models import Layer
 from layers.services import NewLayer, layer_import
@@ -35,7 +34,7 @@ def layer_import_job(
 ) -> dict:
     """Import an uploaded file (``upload``, relative to MEDIA_ROOT; removed when the job ends,
     whatever the outcome). The result is the import report."""
-    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    user = job_user(user_id)
     report = layer_import(
         path=Path(settings.MEDIA_ROOT) / upload,
         user=user,
@@ -56,7 +55,7 @@ def raster_create_job(*, job: JobContext, upload: str, user_id: int | None, rast
     """Store an uploaded GeoTIFF as a COG raster layer; the upload is removed when the job
     ends."""
     job.progress(0, 2, "converting to a Cloud Optimized GeoTIFF")
-    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    user = job_user(user_id)
     created = raster_create(path=Path(settings.MEDIA_ROOT) / upload, user=user, **raster)
     job.progress(2, 2, "done")
     return {"slug": created.slug, "width": created.width, "height": created.height}
@@ -74,7 +73,7 @@ def collection_export_job(
 ) -> dict:
     """Export what the user may see of ``collection`` (``bbox``: EPSG:4326 WKT) to a file the
     job delivers (``/api/v1/jobs/<id>/file``)."""
-    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    user = job_user(user_id)
     user = user or AnonymousUser()
     exported = collection_export(
         collection=registry.get(collection, user=user),
