@@ -41,8 +41,9 @@ class SecurityHeadersMiddleware:
 
 def content_security_policy(nonce: str | None = None) -> str:
     """The header's value: settings.CONTENT_SECURITY_POLICY_DIRECTIVES, the response's script
-    nonce, and the host of the optional online basemap (settings.PUBLIC_MAP_ONLINE_BASEMAP_URL)
-    among image sources."""
+    nonce, the host of the optional online basemap (settings.PUBLIC_MAP_ONLINE_BASEMAP_URL)
+    among image sources, and the sign-on provider among form targets (signing out is a form
+    whose answer sends the browser on to the provider's logout, which form-action governs)."""
     directives = {k: list(v) for k, v in settings.CONTENT_SECURITY_POLICY_DIRECTIVES.items()}
     if nonce:
         for name in ("script-src", "style-src"):
@@ -52,6 +53,9 @@ def content_security_policy(nonce: str | None = None) -> str:
         # Leaflet's {s} stands for a subdomain (a, b, c).
         host = online.netloc.replace("{s}", "*")
         directives.setdefault("img-src", []).append(f"{online.scheme}://{host}")
+    logout = urlsplit(settings.OIDC_OP_LOGOUT_ENDPOINT if settings.OIDC_ENABLED else "")
+    if logout.scheme in ("http", "https") and logout.netloc:
+        directives.setdefault("form-action", []).append(f"{logout.scheme}://{logout.netloc}")
     return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
 
 
@@ -74,11 +78,12 @@ def _key(kind: str, value: str) -> str:
     return f"sign-in:{kind}:" + hashlib.sha256(value.lower().encode()).hexdigest()[:32]
 
 
-def sign_in_check(*, username: str, address: str) -> None:
+def sign_in_check(*, username: str | None, address: str) -> None:
     """TooManyRequests when this user name or this address has failed too often within
-    settings.SIGN_IN_LOCKOUT_SECONDS."""
+    settings.SIGN_IN_LOCKOUT_SECONDS. Without a user name (a single sign-on, whose user is
+    known only once it succeeded) the address alone counts."""
     window = settings.SIGN_IN_LOCKOUT_SECONDS
-    by_user = cache.get(_key("user", username), 0)
+    by_user = cache.get(_key("user", username), 0) if username is not None else 0
     by_address = cache.get(_key("address", address), 0)
     if by_user >= settings.SIGN_IN_MAX_FAILURES_PER_USER or (
         by_address >= settings.SIGN_IN_MAX_FAILURES_PER_ADDRESS
@@ -92,10 +97,13 @@ def sign_in_check(*, username: str, address: str) -> None:
         )
 
 
-def sign_in_failed(*, username: str, address: str) -> None:
-    """Count one failed sign-in against the user name and the address."""
+def sign_in_failed(*, username: str | None, address: str) -> None:
+    """Count one failed sign-in against the user name (when there is one) and the address."""
     window = settings.SIGN_IN_LOCKOUT_SECONDS
-    for key in (_key("user", username), _key("address", address)):
+    keys = [_key("address", address)]
+    if username is not None:
+        keys.append(_key("user", username))
+    for key in keys:
         cache.add(key, 0, timeout=window)
         try:
             cache.incr(key)
@@ -114,6 +122,8 @@ class ThrottledModelBackend(ModelBackend):
     here."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
+        if password is None:
+            return None  # not a password sign-in (single sign-on passes a code, not this)
         if username is None:
             username = kwargs.get(self._username_field(), "")
         name, address = str(username or ""), client_address(request)

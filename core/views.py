@@ -1,13 +1,9 @@
-from django import forms
-from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.parsers import FormParser, MultiPartParser
 
-from core.errors import TooManyRequests
 from core.parsers import JSONBodyParser
 from core.selectors import system_health
 from core.tiles import Tile
@@ -43,39 +39,6 @@ def tile_response(request: HttpRequest, tile: Tile, *, public: bool) -> HttpResp
     response["X-Tile-Cache"] = "hit" if tile.cached else "miss"
     tile_cache_headers(response, public=public)
     return response
-
-
-class SignInForm(AuthenticationForm):
-    """Django's sign-in form; a throttled attempt (core.security) becomes a form error that
-    says how long to wait, instead of an error page."""
-
-    throttled: TooManyRequests | None = None
-
-    def clean(self):
-        try:
-            return super().clean()
-        except TooManyRequests as error:
-            self.throttled = error
-            raise forms.ValidationError(error.message, code=error.code) from None
-
-
-class SignInView(LoginView):
-    """The sign-in page. A refused attempt answers 400 (wrong name or password) or 429 (too
-    many failures, with Retry-After), so scripts and monitors see what browsers show."""
-
-    form_class = SignInForm
-    template_name = "core/login.html"
-    redirect_authenticated_user = True
-
-    def form_invalid(self, form: SignInForm) -> HttpResponse:
-        throttled = form.throttled
-        response = self.render_to_response(
-            self.get_context_data(form=form, throttled=throttled.message if throttled else None)
-        )
-        response.status_code = throttled.status_code if throttled else 400
-        if throttled:
-            response["Retry-After"] = str(throttled.retry_after)
-        return response
 
 
 class TokenView(ObtainAuthToken):

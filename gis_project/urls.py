@@ -3,11 +3,11 @@ the path (/ar/..., /en/...) so a shared link opens in the language it was shared
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from core.views import SignInView, TokenView, healthz
+from accounts.views import SignInView, SignOutView, signed_in
+from core.views import TokenView, healthz
 from layers.api_features import FeaturesMergeApi
 from layers.api_jobs import CollectionExportJobApi, TileSeedApi
 from layers.views import import_page as layer_import_page
@@ -52,6 +52,7 @@ urlpatterns = [
     path("ogcapi/", include("layers.urls_ogc")),
     path("open311/v2/", include("servicerequests.urls_open311")),
     path("exchange/v1/", include("exchange.urls")),
+    path("sso/", include("accounts.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",
@@ -64,7 +65,8 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("sign-in/", SignInView.as_view(), name="login"),
-    path("sign-out/", auth_views.LogoutView.as_view(next_page="public_map:home"), name="logout"),
+    path("sign-out/", SignOutView.as_view(), name="logout"),
+    path("signed-in/", signed_in, name="signed-in"),
     path("layers/import/", layer_import_page, name="layer-import"),
     path("parcels/", include("parcels.urls_pages")),
     path("editor/", include("editor.urls")),

@@ -100,6 +100,15 @@ class ServiceRequest(TimeStampedModel):
     phone = models.CharField(max_length=40, blank=True)
     requested_datetime = models.DateTimeField(db_index=True)
     expected_datetime = models.DateTimeField(null=True, blank=True)
+    # The citizen's account when they reported signed in (single sign-on): they follow their
+    # requests under "My requests". Personal data: unlinked with the contact by the retention job.
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="service_requests_reported",
+    )
     status_changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

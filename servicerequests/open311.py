@@ -15,11 +15,13 @@ from datetime import datetime
 from xml.etree import ElementTree
 
 from django.conf import settings
+from django.contrib.auth import get_user
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions as drf_exceptions
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -290,6 +292,7 @@ class RequestsApi(Open311View):
                 _("media is a photo file sent as multipart/form-data."), code="media_not_a_file"
             )
         created = service_request_create(
+            reporter=_session_reporter(request),
             service_code=_param(_text(data, "service_code"), "service_code"),
             lat=_number(data, "lat"),
             lon=_number(data, "long"),
@@ -311,6 +314,20 @@ class RequestsApi(Open311View):
             }
         ]
         return Response(body, status=201)
+
+
+def _session_reporter(request: Request):
+    """The signed-in citizen (or staff member) reporting from the platform's own pages, whose
+    request then appears under their "My requests"; None for everyone else. Open311 takes no
+    session, so the session is checked here, CSRF token included: another site cannot file a
+    request in a signed-in person's name."""
+    # DRF has already set request.user to anonymous (no authentication classes here), so the
+    # session is read afresh.
+    user = get_user(request._request)
+    if not user.is_authenticated:
+        return None
+    SessionAuthentication().enforce_csrf(request)
+    return user
 
 
 class RequestApi(Open311View):

@@ -181,3 +181,12 @@ def service_notice(request: ServiceRequest) -> str:
         "Received as %(id)s and sent to %(department)s. The description and the location are "
         "public; your name, email, phone and photo are seen by municipal staff only."
     ) % {"id": request.service_request_id, "department": _name(request.department)}
+
+
+def service_requests_of_reporter(*, user) -> QuerySet[ServiceRequest]:
+    """The requests ``user`` sent while signed in, newest first (their "My requests")."""
+    return (
+        ServiceRequest.objects.filter(reporter=user)
+        .select_related("service", "department")
+        .order_by("-requested_datetime")
+    )

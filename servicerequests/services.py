@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -186,11 +187,13 @@ def service_request_create(
     description: str = "",
     photo: UploadedFile | None = None,
     contact: Contact = Contact(),
+    reporter: AbstractBaseUser | None = None,
 ) -> ServiceRequest:
     """A citizen's request for ``service_code`` at (``lon``, ``lat``) in degrees (EPSG:4326),
     or at ``address_string`` found by the geocoder when no position is given. Every part is
     checked before anything is written; a refusal (typed error) is logged and leaves no row
-    and no file. The request goes to the service's department."""
+    and no file. The request goes to the service's department. ``reporter`` is the signed-in
+    citizen who sent it, if any (their "My requests" page lists it)."""
     try:
         return _create(
             service_code=service_code,
@@ -200,6 +203,7 @@ def service_request_create(
             description=description,
             photo=photo,
             contact=contact,
+            reporter=reporter,
         )
     except (InvalidInput, NotFound, PayloadTooLarge) as error:
         logger.warning(
@@ -208,7 +212,7 @@ def service_request_create(
         raise
 
 
-def _create(*, service_code, lat, lon, address_string, description, photo, contact):
+def _create(*, service_code, lat, lon, address_string, description, photo, contact, reporter):
     service = (
         Service.objects.select_related("department")
         .filter(service_code=service_code, active=True)
@@ -259,6 +263,7 @@ def _create(*, service_code, lat, lon, address_string, description, photo, conta
         last_name=contact.last_name,
         email=contact.email,
         phone=contact.phone,
+        reporter=reporter,
         requested_datetime=now,
         expected_datetime=(
             now + timedelta(days=service.expected_days) if service.expected_days else None

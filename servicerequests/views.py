@@ -19,7 +19,12 @@ from core.roles import user_sees_internal
 from core.services import personal_data_read_record
 from core.text import text_check
 from servicerequests.models import OpenStatus, WorkflowStatus
-from servicerequests.selectors import department_list, service_request_by_pk, staff_request_list
+from servicerequests.selectors import (
+    department_list,
+    service_request_by_pk,
+    service_requests_of_reporter,
+    staff_request_list,
+)
 from servicerequests.services import service_request_update_status
 
 PERSONAL_KIND = "service_request_contact"
@@ -77,6 +82,15 @@ def staff_requests(request: HttpRequest) -> HttpResponse:
     return render(
         request, "servicerequests/staff.html", context, status=error.status_code if error else 200
     )
+
+
+@login_required
+@require_http_methods(["GET"])
+def my_requests(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own requests, with where each stands and the municipality's
+    public notes."""
+    rows = service_requests_of_reporter(user=request.user)
+    return render(request, "servicerequests/mine.html", {"rows": rows})
 
 
 @login_required

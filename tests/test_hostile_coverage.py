@@ -21,6 +21,7 @@ MODULES = [
     "tests.core.test_hostile_input",
     "tests.servicerequests.test_hostile_input",
     "tests.exchange.test_hostile_input",
+    "tests.accounts.test_hostile_input",
 ]
 
 # Routes that take no input a client controls beyond the path converters Django already types

@@ -149,15 +149,22 @@ def delivery_contacts_anonymise(*, now: datetime, days: int, dry_run: bool = Fal
 
 def _service_requests_due(*, before: datetime) -> QuerySet:
     """Closed requests still holding a contact or photo, closed (last changed) before ``before``."""
-    holds = ~Q(first_name="") | ~Q(last_name="") | ~Q(email="") | ~Q(phone="") | ~Q(photo="")
+    holds = (
+        ~Q(first_name="")
+        | ~Q(last_name="")
+        | ~Q(email="")
+        | ~Q(phone="")
+        | ~Q(photo="")
+        | Q(reporter__isnull=False)
+    )
     return ServiceRequest.objects.filter(holds, status=OpenStatus.CLOSED, updated_at__lt=before)
 
 
 def service_request_contacts_remove(*, now: datetime, days: int, dry_run: bool = False) -> int:
-    """Remove the reporter's names, email, phone and photo from requests closed more than
-    ``days`` days before ``now`` (the last change of a closed request is its closing, or a
-    later note). The description, place and statuses stay public. Returns the number of
-    requests."""
+    """Remove the reporter's names, email, phone, photo and account link from requests closed
+    more than ``days`` days before ``now`` (the last change of a closed request is its
+    closing, or a later note). The description, place and statuses stay public. Returns the
+    number of requests."""
     due = _service_requests_due(before=now - timedelta(days=days))
     if dry_run:
         return due.count()
@@ -168,7 +175,7 @@ def service_request_contacts_remove(*, now: datetime, days: int, dry_run: bool =
         files = [(r.photo.storage, r.photo.name) for r in rows if r.photo]
         # update() leaves updated_at alone: the request's closing date is still its last change.
         ServiceRequest.objects.filter(pk__in=[r.pk for r in rows]).update(
-            first_name="", last_name="", email="", phone="", photo=""
+            first_name="", last_name="", email="", phone="", photo="", reporter=None
         )
         changes_record(
             collection=AUDIT_SERVICE_REQUEST,

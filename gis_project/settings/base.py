@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "public_map",
     "transparency",
     "exchange",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -119,7 +120,11 @@ CONTENT_SECURITY_POLICY_DIRECTIVES = {
 # The courier's page asks for the position; nothing else needs a device.
 PERMISSIONS_POLICY = "camera=(self), geolocation=(self), microphone=(), payment=(), usb=()"
 X_FRAME_OPTIONS = "DENY"
-AUTHENTICATION_BACKENDS = ["core.security.ThrottledModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "core.security.ThrottledModelBackend",
+    # Single sign-on (OpenID Connect); inert unless OIDC_ISSUER is set (see configure()).
+    "accounts.oidc.PlatformOIDCBackend",
+]
 # Failed sign-ins before the user name, or the address, waits out the window.
 SIGN_IN_MAX_FAILURES_PER_USER = 5
 SIGN_IN_MAX_FAILURES_PER_ADDRESS = 30
@@ -177,6 +182,19 @@ STORAGES = {
 
 # Staff and couriers sign in here (the admin's own page admits staff accounts only).
 LOGIN_URL = "login"
+# Without a ``next`` page: staff to the editor, couriers to their view, citizens to the map.
+LOGIN_REDIRECT_URL = "signed-in"
+# mozilla-django-oidc's fixed part: the authorization-code flow with PKCE and a nonce, the ID
+# token kept in the session for RP-initiated logout, RS256 checked against the provider's key
+# set, and a provider that does not answer in OIDC_TIMEOUT seconds counted as down.
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso-callback"
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True
+OIDC_CREATE_USER = True
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_TIMEOUT = 5
+OIDC_CLOCK_SKEW_SECONDS = 60
 # Sessions live in the database (and the cache, sign-in throttles and rate limits in Redis, see
 # configure()), never in a web process's memory or files: any web process behind the load
 # balancer serves any signed-in user, and a sign-out ends the session everywhere at once.
@@ -407,6 +425,7 @@ def configure(env: Env, *, debug_default: bool) -> dict:
         "PUBLIC_MAP_ONLINE_BASEMAP_ATTRIBUTION": env.str(
             "PUBLIC_MAP_ONLINE_BASEMAP_ATTRIBUTION", ""
         ),
+        **_sign_on(env),
         # Retention of personal data, in days (transparency.services, shown on the privacy
         # page): delivery contacts after the order closed, service-request contacts and photos
         # after the request closed, and the records of who read personal data.
@@ -418,6 +437,54 @@ def configure(env: Env, *, debug_default: bool) -> dict:
                 ("PERSONAL_DATA_READ_RETENTION_DAYS", 730),
             )
         },
+    }
+
+
+# core.roles.Role's values (settings load before the apps; tests/accounts holds them equal).
+ROLE_NAMES = (
+    "planner",
+    "cadastre_officer",
+    "addressing_officer",
+    "dispatcher",
+    "courier",
+    "administrator",
+)
+
+
+def _sign_on(env: Env) -> dict:
+    """Single sign-on through an OpenID Connect provider (the national sign-on service), on
+    when OIDC_ISSUER is set. The endpoints are the ones the provider's discovery document
+    (``<issuer>/.well-known/openid-configuration``) lists."""
+    issuer = env.str("OIDC_ISSUER", "")
+    why = "single sign-on is on (OIDC_ISSUER is set); the provider's discovery document lists it"
+    role_map = {role: role for role in ROLE_NAMES}
+    for pair in env.list("OIDC_ROLE_MAP"):
+        claim_value, _sep, role_name = pair.rpartition("=")
+        if not claim_value or role_name not in role_map:
+            raise ImproperlyConfigured(
+                f"OIDC_ROLE_MAP: {pair!r} is not claim-value=role with a role among "
+                f"{', '.join(role_map)}"
+            )
+        role_map[claim_value] = role_name
+    required = (lambda name: env.required(name, why=why)) if issuer else (lambda name: "")
+    return {
+        "OIDC_ENABLED": bool(issuer),
+        "OIDC_ISSUER": issuer,
+        "OIDC_PROVIDER_NAME": env.str("OIDC_PROVIDER_NAME", "the national sign-on service"),
+        "OIDC_RP_CLIENT_ID": required("OIDC_CLIENT_ID"),
+        "OIDC_RP_CLIENT_SECRET": required("OIDC_CLIENT_SECRET"),
+        "OIDC_OP_AUTHORIZATION_ENDPOINT": required("OIDC_AUTHORIZATION_ENDPOINT"),
+        "OIDC_OP_TOKEN_ENDPOINT": required("OIDC_TOKEN_ENDPOINT"),
+        "OIDC_OP_USER_ENDPOINT": required("OIDC_USERINFO_ENDPOINT"),
+        "OIDC_OP_JWKS_ENDPOINT": required("OIDC_JWKS_ENDPOINT"),
+        "OIDC_OP_LOGOUT_ENDPOINT": env.str("OIDC_END_SESSION_ENDPOINT", ""),
+        "OIDC_RP_SCOPES": env.str("OIDC_SCOPES", "openid email profile roles"),
+        "OIDC_ROLES_CLAIM": env.str("OIDC_ROLES_CLAIM", "roles"),
+        # Claim value -> platform role; each role's own name maps to itself.
+        "OIDC_ROLE_MAP": role_map,
+        # Off: only single sign-on, except administrators' local accounts (for when the
+        # provider is down). Always on while single sign-on is not configured.
+        "SIGN_IN_LOCAL_ACCOUNTS": env.bool("SIGN_IN_LOCAL_ACCOUNTS", True),
     }
 
 

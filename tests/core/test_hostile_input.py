@@ -49,6 +49,7 @@ COVERED = {
     "routing_pages:closures",
     "transparency:transparency",
     "transparency:privacy",
+    "servicerequests:mine",
 }
 
 # Every page, as a signed-in administrator sees it (so the page renders in full).
@@ -66,6 +67,7 @@ PAGES = [
     "/{lang}/transparency/",
     "/{lang}/privacy/",
     "/{lang}/sign-in/",
+    "/{lang}/service-requests/mine/",
 ]
 # Pages with an object in their path: hostile paths must be a 404 page, not a crash.
 PATH_PAGES = [

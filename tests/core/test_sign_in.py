@@ -11,7 +11,7 @@ def test_a_courier_signs_in_and_lands_on_the_page_they_asked_for(client, db):
     assert asked["Location"].startswith("/en/sign-in/?next=")
     page = client.get(asked["Location"])
     assert page.status_code == 200
-    assert "Citizens need no account" in page.content.decode()
+    assert "Nobody needs an account for the map" in page.content.decode()
     signed = client.post(
         "/en/sign-in/", {"username": "samir", "password": PASSWORD, "next": "/en/delivery/courier/"}
     )
