@@ -94,6 +94,9 @@ class PersonalDataRead(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     username = models.CharField(max_length=150, blank=True, help_text="as it was at the time")
+    roles = models.CharField(
+        max_length=200, blank=True, help_text="the reader's roles at the time, comma-separated"
+    )
     via = models.CharField(max_length=200, help_text="the page or API that showed it")
     at = models.DateTimeField(db_index=True)
 

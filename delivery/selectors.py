@@ -314,13 +314,17 @@ def _read_channel(via: str) -> str:
             return ""
 
 
+def _reader_role(held: set[Role]) -> Role | None:
+    return next((r for r in READER_ROLES if r in held), None)
+
+
 def _readers(user_ids: set[int]) -> dict[int, tuple[Role | None, DeliveryOffice | None]]:
     """Each reader's role (as READER_ROLES ranks them) and, for a courier, their office."""
     roles: dict[int, Role | None] = {}
     for user in get_user_model().objects.filter(pk__in=user_ids).prefetch_related("groups"):
         names = {g.name for g in user.groups.all()}
         held = set(Role) if user.is_superuser else {r for r in Role if r.value in names}
-        roles[user.pk] = next((r for r in READER_ROLES if r in held), None)
+        roles[user.pk] = _reader_role(held)
     offices = {
         c.user_id: c.office
         for c in Courier.objects.select_related("office").filter(user_id__in=user_ids)
@@ -337,14 +341,14 @@ def order_reads(*, order: DeliveryOrder) -> list[dict[str, Any]]:
     rows = list(
         PersonalDataRead.objects.filter(kind=ORDER_READ_KIND, object_id=str(order.pk))
         .order_by("-at", "-pk")
-        .values_list("at", "user_id", "username", "via")[:MAX_READS_SHOWN]
+        .values_list("at", "user_id", "username", "via", "roles")[:MAX_READS_SHOWN]
     )
-    readers = _readers({user_id for _at, user_id, _u, _v in rows if user_id})
+    readers = _readers({user_id for _at, user_id, _u, _v, _r in rows if user_id})
     channels = _read_channels()
     sittings: list[dict[str, Any]] = []
     open_sitting: dict[tuple, dict[str, Any]] = {}
     names: dict[str, str] = {}  # a few paths, read thousands of times by a board left open
-    for at, user_id, username, via in reversed(rows):  # oldest first, to join sittings
+    for at, user_id, username, via, roles_then in reversed(rows):  # oldest first, to join sittings
         if via not in names:
             names[via] = _read_channel(via)
         name = names[via]
@@ -361,6 +365,9 @@ def order_reads(*, order: DeliveryOrder) -> list[dict[str, Any]]:
             current["count"] += 1
             continue
         role, courier_office = readers.get(user_id, (None, None))
+        if roles_then:
+            # The role held at the read; records from before it was kept fall back to now's.
+            role = _reader_role({Role(value) for value in roles_then.split(",")})
         # The office whose staff looked: a courier's own, else the order's (its board, its
         # rounds and sheets are that office's); the administration belongs to no office.
         office = courier_office or (None if admin else order.office)

@@ -51,6 +51,7 @@ urlpatterns = [
     path("tiles/", include("layers.urls_tiles")),
     path("ogcapi/", include("layers.urls_ogc")),
     path("open311/v2/", include("servicerequests.urls_open311")),
+    path("api/v1/service-requests/", include("servicerequests.urls_api")),
     path("exchange/v1/", include("exchange.urls")),
     path("sso/", include("accounts.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

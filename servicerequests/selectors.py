@@ -190,3 +190,36 @@ def service_requests_of_reporter(*, user) -> QuerySet[ServiceRequest]:
         .select_related("service", "department")
         .order_by("-requested_datetime")
     )
+
+
+def service_request_by_id(*, service_request_id: str) -> ServiceRequest:
+    """The request with the public identifier ``service_request_id`` (SR-...), or NotFound."""
+    request = None
+    if len(service_request_id) <= 20 and "\x00" not in service_request_id:
+        request = (
+            ServiceRequest.objects.select_related("service", "department", "status_changed_by")
+            .filter(service_request_id=service_request_id)
+            .first()
+        )
+    if request is None:
+        raise NotFound(_("There is no such service request."), code="unknown_request")
+    return request
+
+
+def service_request_staff_view(request: ServiceRequest) -> dict:
+    """A request as staff read it: the public view, with the workflow step, the department's
+    code, who last changed it, the reporter's contact and whether there is a photo."""
+    changed_by = request.status_changed_by
+    return {
+        **_open311_public(request),
+        "workflow_status": request.workflow_status,
+        "department": request.department.code,
+        "status_changed_by": changed_by.get_username() if changed_by else None,
+        "contact": {
+            "first_name": request.first_name,
+            "last_name": request.last_name,
+            "email": request.email,
+            "phone": request.phone,
+        },
+        "has_photo": bool(request.photo),
+    }

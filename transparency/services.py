@@ -29,6 +29,7 @@ from delivery.models import (
     DocumentRequest,
     ProofOfDelivery,
 )
+from exchange.models import ExchangeRequestLog
 from servicerequests.models import OpenStatus, ServiceRequest
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ DELIVERY_CLOSED = (
 AUDIT_DELIVERY = "retention:delivery-orders"
 AUDIT_SERVICE_REQUEST = "retention:service-requests"
 AUDIT_READS = "retention:personal-data-reads"
+AUDIT_EXCHANGE_LOG = "retention:exchange-request-log"
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class RetentionPeriods:
     delivery_contact_days: int
     service_request_contact_days: int
     personal_data_read_days: int
+    exchange_request_log_days: int
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class RetentionResult:
     delivery_orders: int
     service_requests: int
     personal_data_reads: int
+    exchange_requests: int
     dry_run: bool
 
     def as_dict(self) -> dict:
@@ -78,6 +82,7 @@ def retention_periods() -> RetentionPeriods:
         delivery_contact_days=settings.DELIVERY_CONTACT_RETENTION_DAYS,
         service_request_contact_days=settings.SERVICE_REQUEST_CONTACT_RETENTION_DAYS,
         personal_data_read_days=settings.PERSONAL_DATA_READ_RETENTION_DAYS,
+        exchange_request_log_days=settings.EXCHANGE_REQUEST_LOG_RETENTION_DAYS,
     )
 
 
@@ -194,15 +199,35 @@ def personal_data_reads_delete(*, now: datetime, days: int, dry_run: bool = Fals
     """Delete the records of reads of personal data older than ``days`` days before ``now``.
     The audit log keeps one record of the deletion (how many, up to when). Returns the number
     of records deleted."""
+    return _records_delete(
+        PersonalDataRead.objects.filter(at__lt=now - timedelta(days=days)),
+        cutoff=now - timedelta(days=days),
+        audit=AUDIT_READS,
+        dry_run=dry_run,
+    )
+
+
+def exchange_request_log_delete(*, now: datetime, days: int, dry_run: bool = False) -> int:
+    """Delete the exchange services' request log (which government client asked about which
+    address, postcode or parcel, from which address) older than ``days`` days before ``now``,
+    with one audit record of the deletion. Returns the number of records deleted."""
     cutoff = now - timedelta(days=days)
-    old = PersonalDataRead.objects.filter(at__lt=cutoff)
+    return _records_delete(
+        ExchangeRequestLog.objects.filter(at__lt=cutoff),
+        cutoff=cutoff,
+        audit=AUDIT_EXCHANGE_LOG,
+        dry_run=dry_run,
+    )
+
+
+def _records_delete(old: QuerySet, *, cutoff: datetime, audit: str, dry_run: bool) -> int:
     if dry_run:
         return old.count()
     with transaction.atomic():
         deleted, _by_model = old.delete()
         if deleted:
             changes_record(
-                collection=AUDIT_READS,
+                collection=audit,
                 action=ChangeAction.DELETE,
                 user=None,
                 changes=[
@@ -214,13 +239,14 @@ def personal_data_reads_delete(*, now: datetime, days: int, dry_run: bool = Fals
                 ],
             )
     if deleted:
-        logger.info("retention: deleted %d personal data reads before %s", deleted, cutoff)
+        logger.info("retention: deleted %d records (%s) before %s", deleted, audit, cutoff)
     return deleted
 
 
 def personal_data_retention_apply(*, now: datetime, dry_run: bool = False) -> RetentionResult:
     """Apply every retention period as of ``now`` (an aware datetime): anonymise delivery
-    contacts, remove service-request contacts and photos, delete old read records. One
+    contacts, remove service-request contacts and photos, delete old read records and old
+    exchange request logs. One
     transaction per kind; idempotent. With ``dry_run`` nothing changes and the counts say what
     a run would do."""
     periods = retention_periods()
@@ -233,6 +259,9 @@ def personal_data_retention_apply(*, now: datetime, dry_run: bool = False) -> Re
         ),
         personal_data_reads=personal_data_reads_delete(
             now=now, days=periods.personal_data_read_days, dry_run=dry_run
+        ),
+        exchange_requests=exchange_request_log_delete(
+            now=now, days=periods.exchange_request_log_days, dry_run=dry_run
         ),
         dry_run=dry_run,
     )

@@ -101,6 +101,9 @@ MATRIX: list[tuple[str, str, frozenset]] = [
     ("GET", "/en/service-requests/staff/", STAFF),
     ("POST", "/en/service-requests/staff/", STAFF),
     ("GET", f"/en/service-requests/staff/{M}/photo", STAFF),
+    # Its JSON twin for departments' own tools: the queue and status changes.
+    ("GET", "/api/v1/service-requests/", STAFF),
+    ("POST", "/api/v1/service-requests/SR-NONE/status", STAFF),
 ]
 
 # Writes anyone may make: citizens order a delivery, check a document, route, compute zonal

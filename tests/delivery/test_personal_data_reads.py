@@ -168,3 +168,19 @@ def test_the_tracking_page_lists_the_reads_in_arabic(client, delivered, dispatch
     assert reads[0]["via"] == "round"
     assert reads[0]["role"] == "dispatcher"
     assert 'id="reads"' in page.content.decode()
+
+
+def test_the_citizen_sees_the_role_the_reader_held_when_reading_not_their_role_today(
+    client, delivered, dispatcher, tomorrow
+):
+    client.force_login(dispatcher)
+    client.get(f"{API}/board", {"office": delivered.office.pk, "day": str(tomorrow)})
+    client.logout()
+    # Later the dispatcher becomes an administrator: the read stays a dispatcher's.
+    dispatcher.groups.clear()
+    dispatcher.is_superuser = True
+    dispatcher.save()
+    read = PersonalDataRead.objects.filter(object_id=str(delivered.out.pk)).get()
+    assert read.roles == "dispatcher"
+    reads = client.get(f"{API}/track/{delivered.out.tracking_token}").json()["reads"]
+    assert [r["role"] for r in reads] == ["dispatcher"]

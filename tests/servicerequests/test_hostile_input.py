@@ -39,6 +39,8 @@ COVERED = {
     "open311:request",
     "servicerequests:staff",
     "servicerequests:staff-photo",
+    "servicerequests_api:list",
+    "servicerequests_api:status",
 }
 
 API = "/open311/v2"
@@ -306,6 +308,50 @@ def test_the_staff_page_refuses_every_hostile_case(existing, media):
     assert client.post(url, good).status_code == 302
     existing.refresh_from_db()
     assert existing.workflow_status == "assigned"
+
+
+def test_the_staff_api_refuses_every_hostile_case(existing, api_client):
+    api_client.force_authenticate(UserFactory(role=Role.DISPATCHER))
+    url = f"/api/v1/service-requests/{existing.service_request_id}/status"
+    good = {"status": "assigned", "notes": "Crew on Monday."}
+    # As on the page, every list shown records a read of the contacts.
+    with hostile_endpoint(
+        "servicerequests_api", ignore_tables=frozenset({"core_personaldataread"})
+    ) as run:
+        for name, body in raw_bodies().items():
+            run.send(
+                f"status body {name}",
+                lambda b=body: api_client.post(url, b, content_type="application/json"),
+            )
+        for case, value in {**text_cases(), **filter_cases()}.items():
+            for field in ("status", "notes"):
+                if field == "notes" and case in filter_cases():
+                    continue  # injections are fine notes: they are text, shown escaped
+                run.send(
+                    f"{field}={case}",
+                    lambda f=field, v=value: api_client.post(url, {**good, f: v}, format="json"),
+                )
+        for case, value in {**filter_cases(), "long": "SR-" + "A" * 5000, "nul": "SR-\x00"}.items():
+            run.send(
+                f"id={case}",
+                lambda v=value: api_client.post(
+                    f"/api/v1/service-requests/{quote(v, safe='')}/status", good, format="json"
+                ),
+            )
+        for case, value in filter_cases().items():
+            for param in ("department", "status"):
+                run.send(
+                    f"list {param}={case}",
+                    lambda p=param, v=value: api_client.get("/api/v1/service-requests/", {p: v}),
+                    judge=lambda r: (
+                        None if r.status_code in (200, 400) else f"status {r.status_code}"
+                    ),
+                )
+    existing.refresh_from_db()
+    assert existing.workflow_status == "received"
+    answer = api_client.post(url, good, format="json")
+    assert answer.status_code == 200
+    assert answer.json()["workflow_status"] == "assigned"
 
 
 def test_signed_out_and_courier_clients_are_refused_at_the_staff_page(existing):

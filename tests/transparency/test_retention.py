@@ -21,9 +21,12 @@ from delivery.models import (
     DocumentRequest,
     ProofOfDelivery,
 )
+from exchange.models import ExchangeRequestLog
+from exchange.services import client_create
 from servicerequests.models import OpenStatus, Service, ServiceRequest, WorkflowStatus
 from transparency.services import (
     AUDIT_DELIVERY,
+    AUDIT_EXCHANGE_LOG,
     AUDIT_READS,
     AUDIT_SERVICE_REQUEST,
     REMOVED,
@@ -170,6 +173,29 @@ def test_reads_of_personal_data_are_deleted_after_their_period_and_newer_ones_ke
     assert ChangeRecord.objects.get(collection=AUDIT_READS).after["deleted"] == 1
 
 
+def test_exchange_request_log_is_deleted_after_its_period_and_newer_calls_kept(db):
+    days = settings.EXCHANGE_REQUEST_LOG_RETENTION_DAYS
+    now = timezone.now()
+    client = client_create(
+        identifier="PS/GOV/1001/postal", name="Ministry (test)", services=["postcode-lookup"]
+    )
+    calls = [
+        ExchangeRequestLog.objects.create(
+            client=client, service="postcode-lookup", version="v1", method="GET",
+            status_code=200, duration_ms=3.0, parameters={"postcode": "P6150001"},
+        )
+        for _ in range(2)
+    ]  # fmt: skip
+    ExchangeRequestLog.objects.filter(pk=calls[0].pk).update(at=now - (days + 1) * DAY)
+    ExchangeRequestLog.objects.filter(pk=calls[1].pk).update(at=now - (days - 1) * DAY)
+    assert personal_data_retention_apply(now=now, dry_run=True).exchange_requests == 1
+    assert ExchangeRequestLog.objects.count() == 2
+    assert personal_data_retention_apply(now=now).exchange_requests == 1
+    assert list(ExchangeRequestLog.objects.values_list("pk", flat=True)) == [calls[1].pk]
+    assert ChangeRecord.objects.get(collection=AUDIT_EXCHANGE_LOG).after["deleted"] == 1
+    assert personal_data_retention_apply(now=now).exchange_requests == 0
+
+
 def test_the_command_dry_run_counts_and_changes_nothing_then_the_run_applies(
     default_services, capsys
 ):
@@ -216,6 +242,7 @@ def test_celery_beat_schedule_runs_the_retention_task_every_night(db):
         "delivery_orders": 0,
         "service_requests": 0,
         "personal_data_reads": 0,
+        "exchange_requests": 0,
         "dry_run": False,
     }
 

@@ -28,5 +28,7 @@ class Command(BaseCommand):
             f"service requests closed over {periods.service_request_contact_days} days ago: "
             f"{result.service_requests} {verb} stripped of contacts and photos\n"
             f"records of reads older than {periods.personal_data_read_days} days: "
-            f"{result.personal_data_reads} {verb} deleted"
+            f"{result.personal_data_reads} {verb} deleted\n"
+            f"exchange request log records older than {periods.exchange_request_log_days} days: "
+            f"{result.exchange_requests} {verb} deleted"
         )
