@@ -9,7 +9,14 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 
 from addressing.models import Area, Building, BuildingStatus, Place, PostalZone, Street
-from core.collections import Collection, CollectionProvider, Field, ModelCollection, User
+from core.collections import (
+    Collection,
+    CollectionProvider,
+    Field,
+    ModelCollection,
+    User,
+    titled_field,
+)
 from core.roles import Role, user_has_role
 
 OSM_ATTRIBUTION = {
@@ -22,12 +29,11 @@ SYNTHETIC_NOTE = {
 }
 
 
-def _text(name: str, en: str, ar: str) -> Field:
-    return Field(name=name, type="string", title={"en": en, "ar": ar})
-
-
 SYNTHETIC = Field(name="synthetic", type="boolean", title={"en": "Synthetic", "ar": "تجريبي"})
-NAMES = (_text("name_ar", "Name (Arabic)", "الاسم بالعربية"), _text("name_en", "Name", "الاسم"))
+NAMES = (
+    titled_field("name_ar", "string", "Name (Arabic)", "الاسم بالعربية"),
+    titled_field("name_en", "string", "Name", "الاسم"),
+)
 
 
 class RegisterCollection(ModelCollection):
@@ -52,16 +58,16 @@ class AddressCollection(RegisterCollection):
     min_zoom = 16
     style = {"color": "#7a2e0e", "fillColor": "#f08c4a", "radius": 4, "weight": 1}
     field_list = (
-        _text("postcode", "Postcode", "الرمز البريدي"),
+        titled_field("postcode", "string", "Postcode", "الرمز البريدي"),
         Field(name="number", type="integer", title={"en": "Building number", "ar": "رقم المبنى"}),
-        _text("number_suffix", "Number suffix", "لاحقة الرقم"),
-        _text("street_ar", "Street (Arabic)", "الشارع"),
-        _text("street_en", "Street", "الشارع بالإنجليزية"),
-        _text("street_code", "Street code", "رمز الشارع"),
-        _text("area_ar", "Area (Arabic)", "الحي"),
-        _text("area_en", "Area", "الحي بالإنجليزية"),
-        _text("town_ar", "Town (Arabic)", "المدينة"),
-        _text("town_en", "Town", "المدينة بالإنجليزية"),
+        titled_field("number_suffix", "string", "Number suffix", "لاحقة الرقم"),
+        titled_field("street_ar", "string", "Street (Arabic)", "الشارع"),
+        titled_field("street_en", "string", "Street", "الشارع بالإنجليزية"),
+        titled_field("street_code", "string", "Street code", "رمز الشارع"),
+        titled_field("area_ar", "string", "Area (Arabic)", "الحي"),
+        titled_field("area_en", "string", "Area", "الحي بالإنجليزية"),
+        titled_field("town_ar", "string", "Town (Arabic)", "المدينة"),
+        titled_field("town_en", "string", "Town", "المدينة بالإنجليزية"),
         SYNTHETIC,
     )
     columns = {
@@ -105,10 +111,10 @@ class StreetCollection(RegisterCollection):
     min_zoom = 12
     style = {"color": "#1d4e89", "weight": 3}
     field_list = (
-        _text("code", "Street code", "رمز الشارع"),
+        titled_field("code", "string", "Street code", "رمز الشارع"),
         *NAMES,
-        _text("street_type", "Type", "النوع"),
-        _text("oneway", "One way", "اتجاه واحد"),
+        titled_field("street_type", "string", "Type", "النوع"),
+        titled_field("oneway", "string", "One way", "اتجاه واحد"),
         Field(name="max_speed_kmh", type="integer", title={"en": "Speed limit", "ar": "السرعة"}),
         SYNTHETIC,
     )
@@ -133,7 +139,7 @@ class PostalZoneCollection(RegisterCollection):
     model = PostalZone
     geometry_type = "MultiPolygon"
     style = {"color": "#8a1c7c", "weight": 2, "dashArray": "6 4", "fillOpacity": 0}
-    field_list = (_text("code", "Zone", "المنطقة"), *NAMES, SYNTHETIC)
+    field_list = (titled_field("code", "string", "Zone", "المنطقة"), *NAMES, SYNTHETIC)
     columns = {
         "code": "code",
         "name_ar": "name_ar",
@@ -162,7 +168,7 @@ class PlaceCollection(RegisterCollection):
     min_zoom = 13
     style = {"color": "#5b2a86", "fillColor": "#b48ce0", "radius": 5, "weight": 1}
     attribution = (OSM_ATTRIBUTION,)
-    field_list = (*NAMES, _text("kind", "Kind", "النوع"), SYNTHETIC)
+    field_list = (*NAMES, titled_field("kind", "string", "Kind", "النوع"), SYNTHETIC)
     columns = {
         "name_ar": "name_ar",
         "name_en": "name_en",

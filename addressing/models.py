@@ -141,10 +141,6 @@ class Street(Named):
     def __str__(self) -> str:
         return f"{self.code} {self.name_en}"
 
-    @property
-    def speed_kmh(self) -> int:
-        return self.max_speed_kmh or DEFAULT_SPEED_KMH[StreetType(self.street_type)]
-
 
 class TurnKind(models.TextChoices):
     NO = "no", _("This turn is forbidden")

@@ -75,8 +75,7 @@ from rest_framework.authtoken.models import Token  # noqa: E402
 from addressing.models import Building, Place, Street  # noqa: E402
 from bench.common import ROOT, VENV_BIN, WORK, Server, free_port, lonlat_to_tile, table  # noqa: E402
 from core.collections import registry  # noqa: E402
-from core.roles import Role  # noqa: E402
-from core.services import demo_username  # noqa: E402
+from core.roles import Role, demo_username  # noqa: E402
 from delivery.demo import DEMO_COURIERS, DEMO_DAY_ORDERS  # noqa: E402
 from delivery.models import DeliveryOffice  # noqa: E402
 

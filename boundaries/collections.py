@@ -6,16 +6,12 @@ from collections.abc import Iterable
 
 from boundaries.models import Governorate, Locality, Municipality
 from boundaries.sources import ATTRIBUTIONS, Dataset
-from core.collections import Collection, CollectionProvider, Field, ModelCollection
+from core.collections import Collection, CollectionProvider, Field, ModelCollection, titled_field
 
 
 class BoundaryCollection(ModelCollection):
     geometry_type = "MultiPolygon"
     is_public = True
-
-
-def _text(name: str, en: str, ar: str) -> Field:
-    return Field(name=name, type="string", title={"en": en, "ar": ar})
 
 
 class MunicipalityCollection(BoundaryCollection):
@@ -26,10 +22,10 @@ class MunicipalityCollection(BoundaryCollection):
     style = {"color": "#b3261e", "weight": 2.5, "fillOpacity": 0}
     attribution = (ATTRIBUTIONS[Dataset.OCHA_VILLAGES].as_dict(),)
     field_list = (
-        _text("slug", "Code", "الرمز"),
-        _text("name_en", "Name (English)", "الاسم بالإنجليزية"),
-        _text("name_ar", "Name (Arabic)", "الاسم بالعربية"),
-        _text("governorate", "Governorate code", "رمز المحافظة"),
+        titled_field("slug", "string", "Code", "الرمز"),
+        titled_field("name_en", "string", "Name (English)", "الاسم بالإنجليزية"),
+        titled_field("name_ar", "string", "Name (Arabic)", "الاسم بالعربية"),
+        titled_field("governorate", "string", "Governorate code", "رمز المحافظة"),
         Field(name="area_m2", type="number", title={"en": "Area (m²)", "ar": "المساحة (م²)"}),
     )
     columns = {
@@ -49,9 +45,9 @@ class GovernorateCollection(BoundaryCollection):
     model = Governorate
     attribution = (ATTRIBUTIONS[Dataset.OCHA_COD_AB].as_dict(),)
     field_list = (
-        _text("pcode", "Code", "الرمز"),
-        _text("name_en", "Name (English)", "الاسم بالإنجليزية"),
-        _text("name_ar", "Name (Arabic)", "الاسم بالعربية"),
+        titled_field("pcode", "string", "Code", "الرمز"),
+        titled_field("name_en", "string", "Name (English)", "الاسم بالإنجليزية"),
+        titled_field("name_ar", "string", "Name (Arabic)", "الاسم بالعربية"),
         Field(
             name="postcode_digit",
             type="integer",
@@ -75,8 +71,8 @@ class LocalityCollection(BoundaryCollection):
     model = Locality
     attribution = (ATTRIBUTIONS[Dataset.OCHA_VILLAGES].as_dict(),)
     field_list = (
-        _text("name", "Name", "الاسم"),
-        _text("governorate", "Governorate code", "رمز المحافظة"),
+        titled_field("name", "string", "Name", "الاسم"),
+        titled_field("governorate", "string", "Governorate code", "رمز المحافظة"),
     )
     columns = {"name": "name_en", "governorate": "governorate__pcode"}
 

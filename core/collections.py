@@ -42,6 +42,11 @@ class Field:
     internal: bool = False  # never shown to the public
 
 
+def titled_field(name: str, kind: str, en: str, ar: str, *, internal: bool = False) -> Field:
+    """A field of type ``kind`` titled in English and Arabic: how the domains declare theirs."""
+    return Field(name=name, type=kind, title={"en": en, "ar": ar}, internal=internal)
+
+
 class Collection(abc.ABC):
     """A set of features with one geometry type, readable (and maybe editable) by some users."""
 

@@ -50,3 +50,11 @@ def signed_in(user: AbstractBaseUser | AnonymousUser | None) -> AbstractBaseUser
     """``user`` when signed in, else None: what a record of who did something keeps (the
     public and the platform's own jobs are no one)."""
     return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+DEMO_USERNAME_PREFIX = "demo-"
+
+
+def demo_username(role: Role) -> str:
+    """The user name of ``role``'s demo account (``manage.py demo_users``)."""
+    return DEMO_USERNAME_PREFIX + role.value.replace("_", "-")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.gis.db.models import Extent
 from django.contrib.gis.geos import Point, Polygon
 from django.db import DatabaseError, OperationalError, connection
@@ -20,6 +21,7 @@ from django.db.models import Value
 from core.collections import Collection, User
 from core.errors import NotFound, ServiceUnavailable
 from core.models import ChangeAction, ChangeRecord
+from core.roles import Role, demo_username
 from core.routers import replica_status
 from core.spatial import GeographyDistance
 
@@ -237,3 +239,21 @@ def collection_features_near(
         {"id": row["pk"], "distance_m": round(row["distance_m"], 1), "properties": row["props"]}
         for row in rows
     ]
+
+
+@dataclass(frozen=True)
+class DemoAccountView:
+    username: str
+    role: Role
+
+
+def demo_accounts() -> list[DemoAccountView]:
+    """The demo accounts that exist and may sign in (one per role, made by ``manage.py
+    demo_users``), in the roles' order; empty outside a demo deployment."""
+    names = {demo_username(role): role for role in Role}
+    active = set(
+        get_user_model()
+        .objects.filter(username__in=names, is_active=True)
+        .values_list("username", flat=True)
+    )
+    return [DemoAccountView(username=n, role=r) for n, r in names.items() if n in active]

@@ -17,9 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from core.models import ChangeRecord, PersonalDataRead
-from core.roles import STAFF_ROLES, Role, role_group, signed_in
-
-DEMO_USERNAME_PREFIX = "demo-"
+from core.roles import STAFF_ROLES, Role, demo_username, role_group, signed_in, user_roles
 
 
 @dataclass(frozen=True)
@@ -27,10 +25,6 @@ class DemoAccount:
     username: str
     role: Role
     password: str | None  # only when this call set it: it is never stored in clear
-
-
-def demo_username(role: Role) -> str:
-    return DEMO_USERNAME_PREFIX + role.value.replace("_", "-")
 
 
 @transaction.atomic
@@ -102,12 +96,16 @@ def personal_data_read_record(*, kind: str, object_ids: Iterable[object], user, 
     ``via`` (a path or a page's name). Every read of owners or recipients goes through here."""
     actor = signed_in(user)
     now = timezone.now()
+    # The roles as they are now: a reader promoted or moved later must not rewrite what the
+    # citizen is told about who looked.
+    roles = ",".join(sorted(role.value for role in user_roles(actor))) if actor else ""
     PersonalDataRead.objects.bulk_create(
         PersonalDataRead(
             kind=kind,
             object_id=str(object_id),
             user=actor,
             username=actor.get_username() if actor is not None else "",
+            roles=roles,
             via=via[:200],
             at=now,
         )

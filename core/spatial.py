@@ -6,7 +6,7 @@ metres and metres, never in degrees. Apps use these instead of writing their own
 
 from __future__ import annotations
 
-from django.contrib.gis.db.models import GeometryField, PointField
+from django.contrib.gis.db.models import PointField
 from django.contrib.gis.db.models.functions import GeoFunc
 from django.db.models import FloatField, Func, JSONField
 
@@ -17,14 +17,6 @@ class GeographyArea(Func):
     """``ST_Area(geom::geography)``: the geodesic area in m² of a geometry in EPSG:4326."""
 
     function = "ST_Area"
-    template = "%(function)s((%(expressions)s)::geography)"
-    output_field = FloatField()
-
-
-class GeographyLength(Func):
-    """``ST_Length(geom::geography)``: the geodesic length in metres of a line in EPSG:4326."""
-
-    function = "ST_Length"
     template = "%(function)s((%(expressions)s)::geography)"
     output_field = FloatField()
 
@@ -65,20 +57,6 @@ class LabelPoint(GeoFunc):
     function = "ST_MaximumInscribedCircle"
     template = "(%(function)s(%(expressions)s)).center"
     output_field = PointField(srid=WGS84)
-
-
-class MakeValid(GeoFunc):
-    """``ST_MakeValid``, keeping the geometry's SRID."""
-
-    function = "ST_MakeValid"
-    output_field = GeometryField()
-
-
-class Multi(GeoFunc):
-    """``ST_Multi``: promote a single geometry to its collection type."""
-
-    function = "ST_Multi"
-    output_field = GeometryField()
 
 
 class JsonbWithout(Func):

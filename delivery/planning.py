@@ -12,12 +12,10 @@ from __future__ import annotations
 import abc
 import warnings
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
-from django.conf import settings
 
-from core.errors import ServiceUnavailable
+from core.engines import engine_from_setting
 
 # A stop that no route may reach in practice (the matrix has no way between two points).
 NO_WAY_S = 10**6
@@ -153,20 +151,10 @@ class PyVRPSolver(RoundSolver):
 SOLVERS: dict[str, type[RoundSolver]] = {"pyvrp": PyVRPSolver}
 
 
-@cache
-def _solver(name: str) -> RoundSolver:
-    try:
-        return SOLVERS[name]()
-    except KeyError:
-        raise ServiceUnavailable(
-            f"DELIVERY_SOLVER is {name!r}; the platform knows {sorted(SOLVERS)}.",
-            code="solver_unknown",
-        ) from None
-
-
 def round_solver() -> RoundSolver:
-    """The engine the ``DELIVERY_SOLVER`` setting names."""
-    return _solver(settings.DELIVERY_SOLVER)
+    """The engine the ``DELIVERY_SOLVER`` setting names; a name the platform does not know is
+    a configuration error (ImproperlyConfigured), like the other engines' settings."""
+    return engine_from_setting("DELIVERY_SOLVER", SOLVERS)
 
 
 def depart_s(*, durations: np.ndarray, stops: list[Stop], route: list[int], start_s: int) -> int:

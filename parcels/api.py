@@ -8,7 +8,6 @@ areas are geodesic square metres.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from fractions import Fraction
 
@@ -41,7 +40,6 @@ from parcels.models import (
     Parcel,
     ParcelTransaction,
     Party,
-    Right,
     RightKind,
     SourceDocument,
     SourceDocumentKind,
@@ -51,6 +49,9 @@ from parcels.selectors import (
     parcel_by_identifier,
     parcel_lineage,
     parcel_rights_read,
+    parcel_summary,
+    parcel_view,
+    right_summary,
 )
 from parcels.services import (
     DOCUMENT_MAX_BYTES,
@@ -63,60 +64,6 @@ from parcels.services import (
     source_document_upload,
 )
 from parcels.tasks import topology_audit_job
-
-
-def parcel_summary(parcel: Parcel) -> dict:
-    """What anyone may read of a parcel."""
-    return {
-        "id": parcel.pk,
-        "identifier": parcel.identifier,
-        "locality": parcel.locality.name_en,
-        "locality_ar": parcel.locality.name_ar,
-        "basin": parcel.basin,
-        "number": parcel.number,
-        "area_m2": round(parcel.area_m2, 1),
-        "registered_area_m2": (
-            float(parcel.registered_area_m2) if parcel.registered_area_m2 is not None else None
-        ),
-        "land_use": parcel.land_use,
-        "land_use_label": str(parcel.get_land_use_display()),
-        "status": parcel.status,
-        "valid_from": parcel.valid_from,
-        "valid_to": parcel.valid_to,
-        "version": parcel.version,
-        "synthetic": parcel.is_synthetic,
-        "geometry": json.loads(parcel.geom.geojson),
-    }
-
-
-def right_summary(right: Right) -> dict:
-    party = right.party
-    return {
-        "party": {
-            "id": party.pk,
-            "kind": party.kind,
-            "name_ar": party.name_ar,
-            "name_en": party.name_en,
-            "national_id": party.national_id,
-        },
-        "kind": right.kind,
-        "share": f"{right.share_numerator}/{right.share_denominator}"
-        if right.share_numerator
-        else None,
-        "description": right.description,
-        "valid_from": right.valid_from,
-        "valid_to": right.valid_to,
-    }
-
-
-def parcel_view(parcel: Parcel, *, user, via: str, at: datetime | None = None) -> dict:
-    """A parcel as ``user`` may read it: rights only for cadastre officers and administrators
-    (and then the read is logged)."""
-    body = parcel_summary(parcel)
-    if user_reads_rights(user):
-        rights = parcel_rights_read(parcel=parcel, user=user, via=via, at=at)
-        body["rights"] = [right_summary(r) for r in rights]
-    return body
 
 
 def _at(request: Request) -> datetime | None:

@@ -8,7 +8,13 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
-from core.collections import Collection, CollectionProvider, Field, ModelCollection, User
+from core.collections import (
+    Collection,
+    CollectionProvider,
+    ModelCollection,
+    User,
+    titled_field,
+)
 from parcels.access import user_edits_register
 from parcels.models import LandUse, Parcel, ParcelStatus
 
@@ -16,10 +22,6 @@ SYNTHETIC_NOTE = {
     "en": "Synthetic demo data where synthetic is true (generated, not surveyed).",
     "ar": "بيانات تجريبية مولدة حيث synthetic صحيحة (ليست مسحاً ميدانياً).",
 }
-
-
-def _field(name: str, kind: str, en: str, ar: str) -> Field:
-    return Field(name=name, type=kind, title={"en": en, "ar": ar})
 
 
 class ParcelCollection(ModelCollection):
@@ -60,15 +62,17 @@ class ParcelCollection(ModelCollection):
         ],
     }
     field_list = (
-        _field("locality", "string", "Locality", "الموقع"),
-        _field("locality_ar", "string", "Locality (Arabic)", "الموقع بالعربية"),
-        _field("basin", "integer", "Basin", "الحوض"),
-        _field("number", "integer", "Parcel number", "رقم القطعة"),
-        _field("area_m2", "number", "Area (m², ellipsoid)", "المساحة (م²)"),
-        _field("registered_area_m2", "number", "Registered area (m²)", "المساحة المسجلة (م²)"),
-        _field("land_use", "string", "Land use", "استعمال الأرض"),
-        _field("valid_from", "datetime", "In force since", "سارية منذ"),
-        _field("synthetic", "boolean", "Synthetic", "تجريبي"),
+        titled_field("locality", "string", "Locality", "الموقع"),
+        titled_field("locality_ar", "string", "Locality (Arabic)", "الموقع بالعربية"),
+        titled_field("basin", "integer", "Basin", "الحوض"),
+        titled_field("number", "integer", "Parcel number", "رقم القطعة"),
+        titled_field("area_m2", "number", "Area (m², ellipsoid)", "المساحة (م²)"),
+        titled_field(
+            "registered_area_m2", "number", "Registered area (m²)", "المساحة المسجلة (م²)"
+        ),
+        titled_field("land_use", "string", "Land use", "استعمال الأرض"),
+        titled_field("valid_from", "datetime", "In force since", "سارية منذ"),
+        titled_field("synthetic", "boolean", "Synthetic", "تجريبي"),
     )
     columns = {
         "locality": "locality__name_en",

@@ -3,6 +3,7 @@ lineage. Geometries are WGS 84 (EPSG:4326); areas are geodesic, in m²."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,6 +13,7 @@ from django.db.models import Q, QuerySet
 
 from core.errors import InvalidInput, NotFound
 from core.services import personal_data_read_record
+from parcels.access import user_reads_rights
 from parcels.models import Parcel, ParcelLineage, ParcelStatus, ParcelTransaction, Right
 
 _IDENTIFIER = re.compile(
@@ -148,3 +150,60 @@ def _walk(parcel: Parcel, *, upward: bool) -> list[LineageStep]:
                 seen.add(far)
                 frontier.add(far)
     return steps
+
+
+# -- what a reader is shown (the API, the public map and the exchange build on these) ----
+
+
+def parcel_summary(parcel: Parcel) -> dict:
+    """What anyone may read of a parcel (geometry as GeoJSON in EPSG:4326, areas in m²)."""
+    return {
+        "id": parcel.pk,
+        "identifier": parcel.identifier,
+        "locality": parcel.locality.name_en,
+        "locality_ar": parcel.locality.name_ar,
+        "basin": parcel.basin,
+        "number": parcel.number,
+        "area_m2": round(parcel.area_m2, 1),
+        "registered_area_m2": (
+            float(parcel.registered_area_m2) if parcel.registered_area_m2 is not None else None
+        ),
+        "land_use": parcel.land_use,
+        "land_use_label": str(parcel.get_land_use_display()),
+        "status": parcel.status,
+        "valid_from": parcel.valid_from,
+        "valid_to": parcel.valid_to,
+        "version": parcel.version,
+        "synthetic": parcel.is_synthetic,
+        "geometry": json.loads(parcel.geom.geojson),
+    }
+
+
+def right_summary(right: Right) -> dict:
+    party = right.party
+    return {
+        "party": {
+            "id": party.pk,
+            "kind": party.kind,
+            "name_ar": party.name_ar,
+            "name_en": party.name_en,
+            "national_id": party.national_id,
+        },
+        "kind": right.kind,
+        "share": f"{right.share_numerator}/{right.share_denominator}"
+        if right.share_numerator
+        else None,
+        "description": right.description,
+        "valid_from": right.valid_from,
+        "valid_to": right.valid_to,
+    }
+
+
+def parcel_view(parcel: Parcel, *, user, via: str, at: datetime | None = None) -> dict:
+    """A parcel as ``user`` may read it: rights only for cadastre officers and administrators
+    (and then the read is logged)."""
+    body = parcel_summary(parcel)
+    if user_reads_rights(user):
+        rights = parcel_rights_read(parcel=parcel, user=user, via=via, at=at)
+        body["rights"] = [right_summary(r) for r in rights]
+    return body

@@ -16,8 +16,7 @@ from rest_framework.views import APIView
 from addressing.geocoders import MAX_QUERY_LENGTH, geocoder
 from core.errors import InvalidInput, NotFound
 from core.text import text_check
-from parcels.api import parcel_view
-from parcels.selectors import parcel_at_point
+from parcels.selectors import parcel_at_point, parcel_view
 from public_map.selectors import map_identify, map_layers, map_search
 
 

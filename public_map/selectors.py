@@ -20,8 +20,12 @@ from addressing.selectors import address_view, building_at_point
 from core.collections import Collection, User, registry
 from core.errors import InvalidInput, NotFound
 from core.selectors import collection_features_near
-from parcels.api import parcel_summary
-from parcels.selectors import parcel_at_point, parcel_by_identifier, parcel_identifier_like
+from parcels.selectors import (
+    parcel_at_point,
+    parcel_by_identifier,
+    parcel_identifier_like,
+    parcel_summary,
+)
 
 # A click is a finger on a phone: it means anything within this many screen pixels.
 CLICK_TOLERANCE_PX = 12

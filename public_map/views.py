@@ -6,6 +6,8 @@ from django.utils.translation import gettext as _
 
 from boundaries.selectors import municipality_current, municipality_list
 from core.errors import NotFound
+from core.roles import Role
+from core.selectors import demo_accounts
 from public_map.basemap import BASEMAP_MAX_DATA_ZOOM, basemap_attribution
 from public_map.selectors import map_layers
 
@@ -13,11 +15,32 @@ from public_map.selectors import map_layers
 def home(request: HttpRequest) -> HttpResponse:
     """The platform's front page: what it is, the municipality on a map, where to go next."""
     context = {
+        "demo_accounts": [
+            {"username": a.username, "role": a.role, "opens": _demo_role_opens(a.role)}
+            for a in demo_accounts()
+        ],
         "municipalities_loaded": municipality_list().exists(),
         "municipalities_url": reverse("boundaries:municipalities"),
         "governorates_url": reverse("boundaries:governorates"),
     }
     return render(request, "public_map/home.html", context)
+
+
+def _demo_role_opens(role: Role) -> list[tuple[str, str]]:
+    """The pages a demo account of ``role`` is for: (label, URL)."""
+    editor = (_("Editor"), reverse("editor:editor"))
+    pages = {
+        Role.PLANNER: [editor, (_("Street closures"), reverse("routing_pages:closures"))],
+        Role.CADASTRE_OFFICER: [editor, (_("Jobs (topology audits)"), reverse("editor:jobs"))],
+        Role.ADDRESSING_OFFICER: [editor],
+        Role.DISPATCHER: [
+            (_("Delivery rounds"), reverse("delivery:dispatch")),
+            (_("Service requests"), reverse("servicerequests:staff")),
+        ],
+        Role.COURIER: [(_("My round (on a phone)"), reverse("delivery:courier"))],
+        Role.ADMINISTRATOR: [(_("Administration"), reverse("admin:index")), editor],
+    }
+    return pages[role]
 
 
 def map_messages() -> dict[str, str]:

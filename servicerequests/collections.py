@@ -7,13 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from core.collections import Collection, CollectionProvider, Field, ModelCollection
+from core.collections import Collection, CollectionProvider, ModelCollection, titled_field
 from servicerequests.models import OpenStatus, ServiceRequest
 from servicerequests.services import COLLECTION
-
-
-def _field(name: str, kind: str, en: str, ar: str, *, internal: bool = False) -> Field:
-    return Field(name=name, type=kind, title={"en": en, "ar": ar}, internal=internal)
 
 
 class ServiceRequestCollection(ModelCollection):
@@ -44,15 +40,15 @@ class ServiceRequestCollection(ModelCollection):
         ],
     }  # fmt: skip
     field_list = (
-        _field("service_request_id", "string", "Request", "الطلب"),
-        _field("service_code", "string", "Service code", "رمز الخدمة"),
-        _field("service_name_en", "string", "Service", "الخدمة بالإنجليزية"),
-        _field("service_name_ar", "string", "Service (Arabic)", "الخدمة"),
-        _field("agency_responsible", "string", "Department", "القسم المسؤول"),
-        _field("status", "string", "Status", "الحالة"),
-        _field("status_notes", "string", "Status notes", "ملاحظات الحالة"),
-        _field("requested_datetime", "datetime", "Requested", "تاريخ الطلب"),
-        _field("workflow_status", "string", "Workflow step", "مرحلة العمل", internal=True),
+        titled_field("service_request_id", "string", "Request", "الطلب"),
+        titled_field("service_code", "string", "Service code", "رمز الخدمة"),
+        titled_field("service_name_en", "string", "Service", "الخدمة بالإنجليزية"),
+        titled_field("service_name_ar", "string", "Service (Arabic)", "الخدمة"),
+        titled_field("agency_responsible", "string", "Department", "القسم المسؤول"),
+        titled_field("status", "string", "Status", "الحالة"),
+        titled_field("status_notes", "string", "Status notes", "ملاحظات الحالة"),
+        titled_field("requested_datetime", "datetime", "Requested", "تاريخ الطلب"),
+        titled_field("workflow_status", "string", "Workflow step", "مرحلة العمل", internal=True),
     )
     columns = {
         "service_request_id": "service_request_id",

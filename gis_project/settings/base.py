@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from gis_project.env import BASE_DIR, LOCAL_DIR, Env
 
 # --- Applications -----------------------------------------------------------------------------
-# Dependencies point downward only (see docs in README.md):
-#   public_map, editor, demo -> addressing, parcels, layers -> boundaries, jobs -> core
+# Dependencies point downward only: the layers are in docs/architecture.md, and
+# tests/test_architecture.py reads every import to hold them.
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -428,13 +428,15 @@ def configure(env: Env, *, debug_default: bool) -> dict:
         **_sign_on(env),
         # Retention of personal data, in days (transparency.services, shown on the privacy
         # page): delivery contacts after the order closed, service-request contacts and photos
-        # after the request closed, and the records of who read personal data.
+        # after the request closed, the records of who read personal data, and the exchange
+        # services' request log (which government body asked about which address or parcel).
         **{
             name: _days(env, name, default)
             for name, default in (
                 ("DELIVERY_CONTACT_RETENTION_DAYS", 90),
                 ("SERVICE_REQUEST_CONTACT_RETENTION_DAYS", 180),
                 ("PERSONAL_DATA_READ_RETENTION_DAYS", 730),
+                ("EXCHANGE_REQUEST_LOG_RETENTION_DAYS", 365),
             )
         },
     }

@@ -150,11 +150,3 @@ def raster_create(
         target.unlink(missing_ok=True)  # no file without its record
         raise
     return raster
-
-
-@transaction.atomic
-def raster_delete(*, raster: Raster) -> None:
-    """Remove a raster layer and its file (once the removal is committed)."""
-    path = Path(settings.MEDIA_ROOT) / raster.file
-    raster.delete()
-    transaction.on_commit(lambda: path.unlink(missing_ok=True))

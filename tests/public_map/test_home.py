@@ -42,3 +42,19 @@ def test_language_switch_keeps_the_page(client, db):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/ar/"})
     assert response.status_code == 302
     assert response["Location"] == "/en/"
+
+
+def test_newcomers_tour_lists_the_demo_accounts_and_where_each_starts(client, db):
+    from core.services import demo_users_ensure
+
+    assert "demo-planner" not in client.get("/en/").content.decode()  # not a demo deployment
+    demo_users_ensure()
+    html = client.get("/en/").content.decode()
+    assert "Try the staff side with the demo accounts" in html
+    for username in ("demo-planner", "demo-dispatcher", "demo-courier", "demo-administrator"):
+        assert f"<code>{username}</code>" in html
+    assert "/en/sign-in/?next=/en/editor/" in html
+    assert "/en/sign-in/?next=/en/delivery/courier/" in html
+    assert "synthetic" in html
+    for link in ("/en/map/", "/api/docs/", "/ogcapi/", "/en/delivery/courier/", "/en/editor/"):
+        assert f'href="{link}' in html
