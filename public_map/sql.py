@@ -120,8 +120,10 @@ def basemap_tile_render(*, z: int, x: int, y: int) -> tuple[bytes, str]:
     }
     # The public's basemap may be read from the replica (core.routers; see core.sql.tile_render).
     with read_connection().cursor() as cursor:
-        cursor.execute(TILE_SESSION_SETTINGS)
-        cursor.execute(BASEMAP_SQL, params)
+        # One query string: outside a transaction the SET LOCAL then holds for the tile's
+        # statement (PostgreSQL runs a multi-statement query as one implicit transaction); a
+        # SET LOCAL sent alone would end with its own implicit transaction and do nothing.
+        cursor.execute(f"{TILE_SESSION_SETTINGS}; {BASEMAP_SQL}", params)
         snapshot, tile = cursor.fetchone()
     return bytes(tile or b""), snapshot
 

@@ -122,3 +122,21 @@ def test_the_basemap_credits_its_sources_and_says_when_streets_are_synthetic(tow
             is_synthetic=True,
         )
         assert "synthetic" in basemap_attribution()[0]["text"]
+
+
+def test_basemap_tiles_render_without_parallel_workers_and_postgres_does_not_object(
+    transactional_db,
+):
+    """The tile statement's SET LOCAL must share its implicit transaction: sent alone, it
+    would be a no-op that PostgreSQL answers with a warning."""
+    from django.db import connection
+
+    from public_map.sql import basemap_tile_render
+
+    connection.ensure_connection()
+    notices = connection.connection.notices
+    notices.clear()
+    tile, snapshot = basemap_tile_render(z=14, x=9777, y=6634)
+    assert isinstance(tile, bytes)
+    assert snapshot
+    assert not [n for n in notices if "SET LOCAL" in n]
